@@ -1,0 +1,36 @@
+"""Light Arabic orthographic normalisation shared by the loader, the metrics and the date rules."""
+
+from __future__ import annotations
+
+import re
+
+# Harakat, tanween, shadda, sukun, superscript alef and Quranic marks: they vary between
+# outlets and carry no identity for names or numbers.
+DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+TATWEEL = "\u0640"
+_ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+
+
+def to_western_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits to ASCII digits (same length, offsets unchanged)."""
+    return text.translate(_ARABIC_INDIC)
+
+
+def strip_marks(text: str) -> str:
+    """Remove diacritics and tatweel."""
+    return DIACRITICS.sub("", text).replace(TATWEEL, "")
+
+
+def normalize_name(text: str) -> str:
+    """The comparison key for names in event matching (ANNOTATION.md, Scores §3).
+
+    Removes diacritics and tatweel, unifies أ/إ/آ/ٱ→ا, ى→ي, ة→ه, and collapses whitespace.
+    """
+    text = strip_marks(text).translate(_LETTERS)
+    return " ".join(text.split())
+
+
+def normalize_key(text: str) -> str:
+    """normalize_name plus Western digits: a key for lexicon look-ups (dates, triggers)."""
+    return to_western_digits(normalize_name(text))
