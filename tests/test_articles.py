@@ -1,0 +1,76 @@
+"""Sentence splitting and article reading: tables on real Arabic and round trips on the seed articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hatif.data.articles import parse_dateline, read_article
+from hatif.data.sentences import split_sentences
+from conftest import REPO, SHARED
+
+SPLITS = [
+    ("قال د. محمد إن النمو بلغ 3.5 في المئة. وأضاف أن الاقتصاد تعافى.",
+     ["قال د. محمد إن النمو بلغ 3.5 في المئة.", "وأضاف أن الاقتصاد تعافى."]),
+    ('وقال: "سنواصل. ونأمل السلام." ثم غادر القاعة.',
+     ['وقال: "سنواصل. ونأمل السلام."', "ثم غادر القاعة."]),
+    ("تجب إزالة سوء التفاهم حتى لا تقع حوادث... هناك اتصالات مهمة.",
+     ["تجب إزالة سوء التفاهم حتى لا تقع حوادث... هناك اتصالات مهمة."]),
+    ("هل اتصل الرئيس؟ نعم، اتصل مساءً! وأكد ذلك المتحدث.",
+     ["هل اتصل الرئيس؟", "نعم، اتصل مساءً!", "وأكد ذلك المتحدث."]),
+    ("قال «لن نتراجع. أبداً» وأضاف أن الحوار مستمر؛ وانتهى الاجتماع.",
+     ["قال «لن نتراجع. أبداً» وأضاف أن الحوار مستمر؛ وانتهى الاجتماع."]),
+    ("أعلنت U.S. Army أمس عن مناورات. وتحدث الجنرال مع نظيره.",
+     ["أعلنت U.S. Army أمس عن مناورات.", "وتحدث الجنرال مع نظيره."]),
+    ("بلغ العجز ١٢.٥ مليار دولار. وتراجع التضخم.", ["بلغ العجز ١٢.٥ مليار دولار.", "وتراجع التضخم."]),
+    ("تـحـدث الوزيرُ هاتفياً مع نظيره.  وأكدا أهمية التعاون.  ",
+     ["تـحـدث الوزيرُ هاتفياً مع نظيره.", "وأكدا أهمية التعاون."]),
+    ('ونقلت "تاس" عنه قوله: "تجب إزالة سوء التفاهم". وتابع بعد ذلك.',
+     ['ونقلت "تاس" عنه قوله: "تجب إزالة سوء التفاهم".', "وتابع بعد ذلك."]),
+    ("عنوان بلا نقطة", ["عنوان بلا نقطة"]),
+    ('قال "هذا غير متوازن. فقط علامة واحدة', ['قال "هذا غير متوازن.', "فقط علامة واحدة"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPLITS)
+def test_split_sentences(text, expected):
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == expected
+
+
+@pytest.mark.parametrize("line,value", [
+    ("21 أكتوبر 2022", "2022-10-21"),
+    ("الرياض، 14 مارس 2023", "2023-03-14"),
+    ("القاهرة - ٣ يناير ٢٠٢٤", "2024-01-03"),
+    ("مكالمة هاتفية بين لويد أوستن ونظيره الروسي سيرغي شويغو (Getty)", None),
+    ("أكتوبر 2022", None),
+])
+def test_parse_dateline(line, value):
+    assert parse_dateline(line) == value
+
+
+SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_seed_articles_round_trip_and_match_gold(path: Path):
+    article = read_article(path.read_text(encoding="utf-8"), path.stem)
+    assert article.sentences, "no sentences read"
+    for sent in article.sentences:
+        assert article.text[sent.doc_start:sent.doc_end] == sent.text
+        assert sent.text == sent.text.strip()
+    gold = [json.loads(line) for line in (REPO / "data/gold/seed_articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    gold = [g for g in gold if g["doc_id"] == path.stem]
+    assert [(s.id, s.text) for s in article.sentences] == [(g["id"], g["text"]) for g in gold]
+    assert article.doc_date == gold[0]["doc_date"]
+
+
+def test_furniture_is_not_a_sentence():
+    text = "المساهمونعنوان الخبر\n\n21 أكتوبر 2022\nصورة الوزير (Getty)\n+ الخط -\n\nتحدث الوزير.\n\n(فرانس برس، الأناضول)\n"
+    article = read_article(text, "x")
+    assert [s.text for s in article.sentences] == ["عنوان الخبر", "صورة الوزير (Getty)", "تحدث الوزير."]
+    assert article.doc_date == "2022-10-21"
+    for sent in article.sentences:
+        assert text[sent.doc_start:sent.doc_end] == sent.text
