@@ -46,12 +46,13 @@ RELATIVE_DAYS = {
     "غدا": 1, "غد": 1, "الغد": 1, "بعد_غد": 2, "بعد_الغد": 2,
 }
 # Monday = 0, as in datetime.weekday(); bare forms count only after يوم ("أحد" also means "one").
-WEEKDAYS = {"الاثنين": 0, "الثلاثاء": 1, "الاربعاء": 2, "الخميس": 3, "الجمعه": 4, "السبت": 5, "الاحد": 6}
+WEEKDAYS = {w: d for d, w in enumerate("الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت الاحد".split())}
 BARE_WEEKDAYS = {w[2:]: d for w, d in WEEKDAYS.items()}
 
-PAST = {"الماضي", "الماضيه", "الفائت", "الفائته", "المنصرم", "المنصرمه", "السابق", "السابقه"}
-FUTURE = {"المقبل", "المقبله", "القادم", "القادمه"}
-CURRENT = {"الحالي", "الحاليه", "الجاري", "الجاريه"}
+DIRECTIONS = {**dict.fromkeys("الماضي الماضيه الفائت الفائته المنصرم المنصرمه السابق السابقه".split(),
+                              "past"),
+              **dict.fromkeys("المقبل المقبله القادم القادمه".split(), "future"),
+              **dict.fromkeys("الحالي الحاليه الجاري الجاريه".split(), "current")}
 THIS = {"هذا", "هذه"}
 UNITS = {"الاسبوع": "week", "الشهر": "month", "العام": "year", "السنه": "year"}
 
@@ -61,20 +62,22 @@ ORDINALS = {
 }
 ORDINAL_TENS = {"العشرين": 20, "العشرون": 20, "الثلاثين": 30, "الثلاثون": 30}
 # Nouns that make a following ordinal something other than a day (الأسبوع الأول من مارس).
-NOT_DAY_HEADS = {"الاسبوع", "الاسابيع", "الايام", "الشهر", "النصف", "الثلث", "الربع", "العشر", "العشره"}
+NOT_DAY_HEADS = set("الاسبوع الاسابيع الايام الشهر النصف الثلث الربع العشر العشره".split())
 SKIP_BEFORE_MONTH = {"من", "شهر"}
-# Duration nouns: "3 أيام" is not a date unless an ago/since word makes it one.
-DURATIONS = {"ايام", "يومين", "اسابيع", "اسبوعين", "اشهر", "شهور", "شهرين", "اعوام", "عامين",
-             "سنوات", "سنتين", "ساعات", "ساعه", "ساعتين", "دقائق", "دقيقه"}
+# Durations and clock times: "3 أيام" is no date unless an ago/since word makes it one.
+NOT_DATES = {"ايام", "يومين", "اسابيع", "اسبوعين", "اشهر", "شهور", "شهرين", "اعوام", "عامين",
+             "سنوات", "سنتين", "ساعات", "ساعه", "الساعه", "ساعتين", "دقائق", "دقيقه"}
 AGO = {"قبل", "منذ", "بعد"}
 
-PHRASES = {p.replace("_", " "): p for p in [*GREGORIAN_MONTHS, *HIJRI_MONTHS, *RELATIVE_DAYS] if "_" in p}
+PHRASES = {p.replace("_", " "): p for p in (*GREGORIAN_MONTHS, *HIJRI_MONTHS, *RELATIVE_DAYS)
+           if "_" in p}
 VOCABULARY = (set(GREGORIAN_MONTHS) | set(HIJRI_MONTHS) | set(RELATIVE_DAYS) | set(WEEKDAYS)
-              | PAST | FUTURE | CURRENT | set(UNITS) | set(ORDINALS) | set(ORDINAL_TENS) | {"يوم"}
+              | set(DIRECTIONS) | set(UNITS) | set(ORDINALS) | set(ORDINAL_TENS) | {"يوم", "غره"}
               | {w for p in PHRASES for w in p.split()})
 
+# Longest phrase first, so that أول من أمس is not read as أول + من + أمس.
+_PHRASE_RE = re.compile(r"(?<!\S)(%s)(?!\S)" % "|".join(sorted(PHRASES, key=len, reverse=True)))
 _UNRESOLVED = ""  # a rule recognised the expression but cannot give a value: no fallback
-Family = Callable[[list[str], dt.date | None], str | None]
 
 
 # --- tokens -----------------------------------------------------------------------------------
@@ -94,50 +97,28 @@ def _canonical(token: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Normalised, clitic-stripped tokens; digits split from letters; multiword names joined."""
-    words = [_canonical(t) for t in re.findall(r"\d+|[^\W\d_]+", normalize_key(text))]
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        for n in (3, 2):  # longest phrase first: أول من أمس before أول أمس
-            joined = " ".join(words[i:i + n])
-            if len(words) - i >= n and joined in PHRASES:
-                out.append(PHRASES[joined])
-                i += n
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return out
+    words = " ".join(_canonical(t) for t in re.findall(r"\d+|[^\W\d_]+", normalize_key(text)))
+    return _PHRASE_RE.sub(lambda m: PHRASES[m[1]], words).split()
 
 
 # --- small helpers ------------------------------------------------------------------------------
 
 def _direction(toks: list[str], i: int) -> str | None:
     """'past' / 'future' / 'current' from a modifier within three words after position i."""
-    for t in toks[i + 1:i + 4]:
-        if t in PAST:
-            return "past"
-        if t in FUTURE:
-            return "future"
-        if t in CURRENT:
-            return "current"
-    return "current" if i > 0 and toks[i - 1] in THIS else None
+    found = next((DIRECTIONS[t] for t in toks[i + 1:i + 4] if t in DIRECTIONS), None)
+    return found or ("current" if i > 0 and toks[i - 1] in THIS else None)
 
 
 def _day_before(toks: list[str], i: int) -> int | None:
     """The day of month written before position i: digits, an ordinal phrase, غرة or أول."""
     j = i - 1
-    if j >= 0 and toks[j] == "اول":
-        return 1
     while j >= 0 and toks[j] in SKIP_BEFORE_MONTH:
         j -= 1
-    if j < 0:
-        return None
-    t = toks[j]
+    t = toks[j] if j >= 0 else ""
+    if t in ("اول", "غره"):  # أول مايو، غرة (شهر) رمضان
+        return 1
     if t.isdigit():
         return int(t) if len(t) <= 2 and 1 <= int(t) <= 31 else None
-    if t == "غره":
-        return 1
     day, start = None, j
     if t in ORDINAL_TENS:
         day = ORDINAL_TENS[t]
@@ -160,12 +141,9 @@ def _pick_year(ref_year: int, ref: tuple[int, int], target: tuple[int, int], dir
     """
     if direction == "current":
         return ref_year
-    if direction == "future":
-        year, step = (ref_year if target > ref else ref_year + 1), 1
-    elif direction == "past":
-        year, step = (ref_year if target < ref else ref_year - 1), -1
-    else:
-        year, step = (ref_year if target <= ref else ref_year - 1), -1
+    step = 1 if direction == "future" else -1
+    this_year = {"future": target > ref, "past": target < ref}.get(direction or "", target <= ref)
+    year = ref_year if this_year else ref_year + step
     for _ in range(8):  # 29 February: walk to a year where the date exists
         if valid(year):
             return year
@@ -196,6 +174,11 @@ def _unit_year(toks: list[str], doc_date: dt.date | None) -> int | str | None:
 
 def _ymd(y: int, m: int, d: int | None) -> str:
     return f"{y:04d}-{m:02d}" if d is None else dt.date(y, m, d).isoformat()
+
+
+def _iso_week(d: dt.date) -> str:
+    iso = d.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
 
 
 # --- expression families (each: None = not mine, _UNRESOLVED = mine but no value) ------------
@@ -242,8 +225,13 @@ def gregorian_month(toks: list[str], doc_date: dt.date | None) -> str | None:
     if year is None:
         while i + 1 < len(toks) and toks[i + 1] in GREGORIAN_MONTHS:  # مايو/ أيار الماضي
             i += 1
-        year = _pick_year(doc_date.year, (doc_date.month, doc_date.day if day else 0), (month, day or 0),
-                          _direction(toks, i), lambda y: day is None or _valid_day(y, month, day))
+        wd = next((WEEKDAYS[t] for t in toks if t in WEEKDAYS), None)
+        # "الاثنين 24 أكتوبر": the one year around doc_date whose 24 October is a Monday
+        fits = [y for y in range(doc_date.year - 1, doc_date.year + 2) if wd is not None and day
+                and _valid_day(y, month, day) and dt.date(y, month, day).weekday() == wd]
+        year = fits[0] if fits else _pick_year(
+            doc_date.year, (doc_date.month, doc_date.day if day else 0), (month, day or 0),
+            _direction(toks, i), lambda y: day is None or _valid_day(y, month, day))
     if day is not None and not _valid_day(year, month, day):
         return _UNRESOLVED
     return _ymd(year, month, day)
@@ -278,7 +266,7 @@ def relative_day(toks: list[str], doc_date: dt.date | None) -> str | None:
 
 
 def weekday(toks: list[str], doc_date: dt.date | None) -> str | None:
-    """A weekday: the latest on or before doc_date; strictly before with الماضي; after with المقبل."""
+    """A weekday: latest on or before doc_date; strictly before with الماضي, after with المقبل."""
     for i, t in enumerate(toks):
         wd = WEEKDAYS.get(t, BARE_WEEKDAYS.get(t) if i > 0 and toks[i - 1] == "يوم" else None)
         if wd is None:
@@ -313,18 +301,17 @@ def relative_unit(toks: list[str], doc_date: dt.date | None) -> str | None:
     i, unit = found[-1]
     offset = {"past": -1, "future": 1}.get(_direction(toks, i) or "current", 0)
     if unit == "week":
-        iso = (doc_date + dt.timedelta(weeks=offset)).isocalendar()
-        return f"{iso.year:04d}-W{iso.week:02d}"
+        return _iso_week(doc_date + dt.timedelta(weeks=offset))
     if unit == "year":
         return f"{doc_date.year + offset:04d}"
     y, m0 = divmod(doc_date.year * 12 + doc_date.month - 1 + offset, 12)
     day = _day_before(toks, i)  # 13 من الشهر الجاري
-    if day is not None:
-        return _ymd(y, m0 + 1, day) if _valid_day(y, m0 + 1, day) else _UNRESOLVED
-    return _ymd(y, m0 + 1, None)
+    return _ymd(y, m0 + 1, day) if day is None or _valid_day(y, m0 + 1, day) else _UNRESOLVED
 
 
-FAMILIES: tuple[Family, ...] = (gregorian_month, hijri_month, relative_day, weekday, explicit_year, relative_unit)
+# Most specific first: an explicit month beats اليوم/a weekday, a weekday beats الأسبوع.
+FAMILIES: tuple[Callable[[list[str], dt.date | None], str | None], ...] = (
+    gregorian_month, hijri_month, relative_day, weekday, explicit_year, relative_unit)
 
 
 # --- fallback -------------------------------------------------------------------------------
@@ -340,7 +327,7 @@ def _fallback(text: str, toks: list[str], doc_date: dt.date | None) -> str | Non
     """dateparser, only with a doc_date (otherwise it would read the clock) and not on durations."""
     if DateDataParser is None or doc_date is None:
         return None
-    if any(t in DURATIONS for t in toks) and not any(t in AGO for t in toks):
+    if any(t in NOT_DATES for t in toks) and not any(t in AGO for t in toks):
         return None
     try:
         data = _parser(doc_date).get_date_data(text)
@@ -349,19 +336,16 @@ def _fallback(text: str, toks: list[str], doc_date: dt.date | None) -> str | Non
     if data.date_obj is None:
         return None
     d = data.date_obj.date()
-    if data.period == "week":
-        return f"{d.isocalendar().year:04d}-W{d.isocalendar().week:02d}"
-    return {"year": f"{d.year:04d}", "month": _ymd(d.year, d.month, None)}.get(data.period, d.isoformat())
+    coarse = {"year": f"{d.year:04d}", "month": _ymd(d.year, d.month, None), "week": _iso_week(d)}
+    return coarse.get(data.period, d.isoformat())
 
 
 def resolve_date(text: str, doc_date: dt.date | None) -> str | None:
     """The ISO value of a DATE span resolved against the publication date, or None."""
-    value = numeric_date(text, doc_date)
     toks = tokenize(text)
-    for family in FAMILIES:
-        if value is not None:
-            break
-        value = family(toks, doc_date)
+    value = numeric_date(text, doc_date)
     if value is None:
+        value = next((v for f in FAMILIES if (v := f(toks, doc_date)) is not None), None)
+    if value is None:  # no rule recognised anything: only then ask dateparser
         value = _fallback(text, toks, doc_date)
     return value or None
