@@ -66,5 +66,47 @@ def compile_(sources: List[str] = typer.Argument(..., help="`.ann` files or fold
     raise typer.Exit(code)
 
 
+@app.command()
+def evaluate(gold: str = typer.Option(..., help="Gold record file."),
+             pred: List[str] = typer.Option(..., help="Prediction file(s), one per system."),
+             name: Optional[List[str]] = typer.Option(None, help="System names, in --pred order."),
+             out: Optional[str] = typer.Option(None, help="Write metrics.json, report.md and per_label_f1.png here."),
+             errors: bool = typer.Option(False, "--errors", help="List every false positive and negative.")) -> None:
+    """Score systems against gold: entity, relation and event F1 side by side."""
+    from hatif.eval.report import run_evaluate
+
+    raise typer.Exit(run_evaluate(gold, pred, name or None, out, errors))
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(ctx: typer.Context,
+          config: Optional[Path] = typer.Option(None, help="YAML/JSON run configuration (configs/*.yaml)."),
+          model: Optional[str] = typer.Option(None, help="Encoder: hub id or local dir (shortcut for --model.encoder)."),
+          output_dir: Optional[str] = typer.Option(None, help="Shortcut for --train.output_dir.")) -> None:
+    """Fine-tune the joint model; other options as --section.key value (e.g. --train.epochs 3)."""
+    from hatif.model.encoder import EncoderUnavailable
+    from hatif.train.config import load_config
+
+    overrides = list(ctx.args)
+    if model:
+        overrides += ["--model.encoder", model]
+    if output_dir:
+        overrides += ["--train.output_dir", output_dir]
+    try:
+        run_config = load_config(config, overrides)
+    except (ValueError, OSError) as err:
+        _fail(f"configuration: {err}", 2)
+    from hatif.data.training_data import GoldDataError
+    from hatif.data.validate import RecordError
+    from hatif.train.run import train as run_training
+
+    try:
+        metrics = run_training(run_config)
+    except (EncoderUnavailable, GoldDataError, RecordError) as err:
+        _fail(str(err))
+    typer.echo(json.dumps(metrics, indent=2))
+    typer.echo(f"model saved to {Path(run_config.train.output_dir) / 'model'}", err=True)
+
+
 if __name__ == "__main__":
     app()

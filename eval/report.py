@@ -1,0 +1,224 @@
+"""Rendering and writing of evaluation results: tables, metrics.json, report.md, a chart.
+
+``run_evaluate`` is what ``hatif evaluate`` calls: it reads only record files.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hatif.data.jsonl import atomic_writer, write_json, write_jsonl
+from hatif.data.validate import RecordError, load_records
+
+from .metrics import errors as find_errors
+from .metrics import evaluate, headline
+
+# Families scored by P/R/F1, in table order, with their display names.
+FAMILIES: dict[str, str] = {
+    "entities_seqeval": "entities (seqeval)",
+    "entities_span": "entities (span)",
+    "relations_strict": "relations (strict)",
+    "relations_args": "relations (args)",
+    "events_directed": "events (directed)",
+    "events_undirected": "events (undirected)",
+}
+ACCURACIES: dict[str, str] = {"polarity_accuracy": "polarity accuracy",
+                              "date_value_accuracy": "DATE value accuracy"}
+# Families drawn in per_label_f1.png.
+CHART_FAMILIES = ("entities_seqeval", "entities_span", "relations_strict")
+
+Row = tuple[str, list[float | None]]
+
+
+def _get(metrics: dict[str, Any], *path: str) -> float | None:
+    value: Any = metrics
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return float(value)
+
+
+def _labels(systems: dict[str, dict], family: str) -> list[str]:
+    """Per-label keys of a family across systems, in first-seen (schema) order."""
+    seen: dict[str, None] = {}
+    for metrics in systems.values():
+        seen.update(dict.fromkeys(metrics.get(family, {}).get("per_label", {})))
+    return list(seen)
+
+
+def table_rows(systems: dict[str, dict]) -> list[Row]:
+    """The rows of every table: (row name, one value per system; None where missing)."""
+    rows: list[Row] = []
+    for family, title in FAMILIES.items():
+        for key, short in (("precision", "P"), ("recall", "R"), ("f1", "F1")):
+            rows.append((f"{title} {short}", [_get(m, family, "micro", key) for m in systems.values()]))
+        for label in _labels(systems, family):
+            rows.append((f"{title} {label} F1",
+                         [_get(m, family, "per_label", label, "f1") for m in systems.values()]))
+    for family, title in ACCURACIES.items():
+        rows.append((title, [_get(m, family, "accuracy") for m in systems.values()]))
+    return rows
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def side_by_side(systems: dict[str, dict]) -> str:
+    """A plain-text table: one row per metric, one column per system."""
+    header = ["metric", *systems]
+    body = [[name, *map(_fmt, values)] for name, values in table_rows(systems)]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = []
+    for row in [header, *body]:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(systems: dict[str, dict]) -> str:
+    """The same rows as side_by_side, as a Markdown table."""
+    lines = ["| metric | " + " | ".join(systems) + " |",
+             "|---|" + "---:|" * len(systems)]
+    for name, values in table_rows(systems):
+        lines.append(f"| {name} | " + " | ".join(map(_fmt, values)) + " |")
+    return "\n".join(lines)
+
+
+def per_label_chart(systems: dict[str, dict]) -> bytes:
+    """PNG bytes of a grouped bar chart: per-label F1 of each system, one panel per family."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    # Figure + Agg canvas directly: no pyplot, no global backend switch.
+    panels = [(f, _labels(systems, f)) for f in CHART_FAMILIES]
+    fig = Figure(figsize=(4.5 * len(panels), 4.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    width = 0.8 / max(len(systems), 1)
+    for ax, (family, labels) in zip(axes, panels):
+        for n, (name, metrics) in enumerate(systems.items()):
+            values = [_get(metrics, family, "per_label", label, "f1") or 0.0 for label in labels]
+            xs = [i - 0.4 + width * (n + 0.5) for i in range(len(labels))]
+            ax.bar(xs, values, width=width, label=name)
+        ax.set_title(FAMILIES[family])
+        ax.set_xticks(range(len(labels)), labels)
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("F1")
+        ax.grid(axis="y", alpha=0.3)
+    if systems:
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center",
+                   ncols=min(len(systems), 6), frameon=False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return buf.getvalue()
+
+
+def write_report(out_dir: str | Path, systems: dict[str, dict],
+                 errors: dict[str, list] | None = None) -> list[Path]:
+    """Write metrics.json, report.md and per_label_f1.png (and errors.jsonl) atomically.
+
+    ``metrics.json`` is ``{"systems": {name: {"headline": {...}, "metrics": {...}}}}``;
+    ``errors.jsonl`` (only when ``errors`` is given) holds one error per line with its
+    ``system``. Returns the paths written.
+    """
+    out = Path(out_dir)
+    paths = [out / "metrics.json", out / "report.md", out / "per_label_f1.png"]
+    write_json(paths[0], {"systems": {name: {"headline": headline(m), "metrics": m}
+                                      for name, m in systems.items()}})
+    md = ["# Evaluation", "", f"{next(iter(systems.values()), {}).get('records', 0)} gold sentences.",
+          "", markdown_table(systems), "", "![per-label F1](per_label_f1.png)", ""]
+    if errors is not None:
+        md += ["## Errors", "", "| system | kind | FP | FN |", "|---|---|---:|---:|"]
+        for name, rows in errors.items():
+            counts = Counter((r["kind"], r["error"]) for r in rows)
+            for kind in sorted({r["kind"] for r in rows}):
+                md.append(f"| {name} | {kind} | {counts[kind, 'FP']} | {counts[kind, 'FN']} |")
+        md.append("")
+        paths.append(out / "errors.jsonl")
+        write_jsonl(paths[3], ({"system": name, **row} for name, rows in errors.items() for row in rows))
+    with atomic_writer(paths[1]) as handle:
+        handle.write("\n".join(md))
+    with atomic_writer(paths[2], "wb") as handle:
+        handle.write(per_label_chart(systems))
+    return paths
+
+
+def format_errors(errors: Sequence[dict[str, Any]]) -> str:
+    """A readable listing of the rows of metrics.errors, grouped by sentence."""
+    lines: list[str] = []
+    last = None
+    for row in errors:
+        if row["id"] != last:
+            lines += ["", f"[{row['id']}] {row['sentence']}"]
+            last = row["id"]
+        lines.append(f"  {row['error']} {row['kind']:<8} {row['label']:<8} "
+                     f"[{row['start']}:{row['end']}] {row['span_text']}")
+    return "\n".join(lines[1:])
+
+
+def _system_names(paths: Sequence[str]) -> list[str]:
+    """File stems; where two collide, parent/stem; where those collide too, the path."""
+    for name in (lambda p: Path(p).stem, lambda p: f"{Path(p).parent.name}/{Path(p).stem}", str):
+        names = [name(p) for p in paths]
+        if len(set(names)) == len(names):
+            return names
+    return [f"{i}:{p}" for i, p in enumerate(paths)]
+
+
+def run_evaluate(gold_path: str, pred_paths: list[str], names: list[str] | None,
+                 out_dir: str | None, show_errors: bool) -> int:
+    """Score prediction files against a gold file; print the table; return the exit code.
+
+    0: done. 1: a file breaks the record contract or does not fit the gold file (unknown
+    id, other text), or the report cannot be written. 2: wrong usage (missing file, names
+    that do not match the files). Messages go to stderr, never a traceback.
+    """
+    def fail(message: str, code: int) -> int:
+        print(f"error: {message}", file=sys.stderr)
+        return code
+
+    if not pred_paths:
+        return fail("no prediction file given", 2)
+    if names is not None and len(names) != len(pred_paths):
+        return fail(f"{len(names)} name(s) for {len(pred_paths)} prediction file(s)", 2)
+    if names is not None and len(set(names)) != len(names):
+        return fail("system names must be unique", 2)
+    for path in [gold_path, *pred_paths]:
+        if path != "-" and not Path(path).is_file():
+            return fail(f"{path}: no such file", 2)
+    names = names or _system_names(pred_paths)
+    try:
+        gold = load_records(gold_path)
+    except (RecordError, OSError) as err:
+        return fail(f"gold file {gold_path}: {err}", 1)
+    systems: dict[str, dict] = {}
+    system_errors: dict[str, list] = {}
+    for name, path in zip(names, pred_paths):
+        try:
+            pred = load_records(path)
+            systems[name] = evaluate(gold, pred)
+            system_errors[name] = find_errors(gold, pred) if show_errors or out_dir else []
+        except (RecordError, OSError) as err:
+            return fail(f"prediction file {path}: {err}", 1)
+        except ValueError as err:
+            return fail(f"prediction file {path} does not fit gold file {gold_path}: {err}", 1)
+    print(side_by_side(systems))
+    if out_dir is not None:
+        try:
+            write_report(out_dir, systems, system_errors)
+        except OSError as err:
+            return fail(f"cannot write the report to {out_dir}: {err}", 1)
+        print(f"report written to {out_dir}", file=sys.stderr)
+    if show_errors:
+        for name, rows in system_errors.items():
+            print(f"\n== errors of {name}: {len(rows)} ==")
+            print(format_errors(rows))
+    return 0

@@ -1,0 +1,82 @@
+"""Encoders and tokenizers: any hub id or local path, a clear offline error, and the embedded default."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from transformers import AutoModel, AutoTokenizer, BertConfig, BertTokenizerFast, PreTrainedTokenizerFast
+
+REAL_ENCODER = "aubmindlab/bert-base-arabertv02"
+PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+class EncoderUnavailable(RuntimeError):
+    """The encoder could not be loaded (typically: no network to reach the hub)."""
+
+
+def offline_hint(name: str, err: Exception) -> str:
+    return (
+        f"Could not load the encoder {name!r}: {type(err).__name__}: {err}\n"
+        "Without network access, either:\n"
+        f"  - pass a local directory: --model /path/to/{name.split('/')[-1]} (a folder saved with "
+        "save_pretrained, holding config.json, the weights and the tokenizer files), or\n"
+        "  - download it once on a connected machine (huggingface-cli download "
+        f"{name}), copy the cache over and point HF_HOME at it, then set HF_HUB_OFFLINE=1, or\n"
+        "  - leave out --model to train the embedded default encoder that hatif builds or ships itself."
+    )
+
+
+def load_encoder(name: str):
+    """Load (encoder, fast tokenizer) from a hub id or local directory, or raise EncoderUnavailable."""
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+        encoder = AutoModel.from_pretrained(name)
+    except (OSError, ValueError) as err:
+        raise EncoderUnavailable(offline_hint(name, err)) from err
+    if not tokenizer.is_fast:
+        raise EncoderUnavailable(f"{name}: hatif needs a fast tokenizer (offset mapping); this one is slow")
+    return encoder, tokenizer
+
+
+def needs_arabert_preprocessing(name: str) -> bool:
+    """AraBERT checkpoints expect the text as their own preprocessor wrote it."""
+    return "arabert" in os.path.basename(str(name).rstrip("/")).lower()
+
+
+def train_wordpiece(texts: Iterable[str], vocab_size: int) -> PreTrainedTokenizerFast:
+    """A BERT WordPiece tokenizer trained with `tokenizers` on the given text (no lowercasing:
+    Arabic has no case and Latin acronyms keep theirs; accents are kept: diacritics are data)."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False,
+                                                strip_accents=False, lowercase=False)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, min_frequency=2)
+    tok.train_from_iterator(texts, trainer=trainer)
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+    tok.decoder = decoders.WordPiece()
+    return BertTokenizerFast(tokenizer_object=tok, do_lower_case=False, strip_accents=False,
+                             tokenize_chinese_chars=False)
+
+
+def embedded_default(texts: Iterable[str], vocab_size: int, hidden: int, layers: int, heads: int,
+                     max_positions: int, seed: int):
+    """The offline default: the shipped pretrained encoder if there is one, else a compact BERT
+    initialised at random with a WordPiece vocabulary trained on ``texts``."""
+    if (PRETRAINED_DIR / "config.json").is_file():
+        return load_encoder(str(PRETRAINED_DIR))
+    import torch
+    from transformers import BertModel
+
+    tokenizer = train_wordpiece(texts, vocab_size)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=layers,
+                        num_attention_heads=heads, intermediate_size=4 * hidden,
+                        max_position_embeddings=max_positions)
+    torch.manual_seed(seed)
+    return BertModel(config, add_pooling_layer=False), tokenizer

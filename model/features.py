@@ -1,0 +1,129 @@
+"""Records -> model inputs: tokenisation with offsets into the original text, labels, span
+bounds and trigger-argument pairs; and the collator that windows and pads a batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from hatif.data.records import Record
+from .alignment import IGNORE, plan_windows, span_token_bounds, spans_to_token_labels, window_owners
+from .joint import HatifConfig
+from .preprocess import map_offsets, preprocess
+
+
+@dataclass
+class Encoded:
+    """One sentence, tokenised (no special tokens) with offsets into the record's own text."""
+
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+    word_ids: list[int | None]
+
+
+@dataclass
+class Feature:
+    encoded: Encoded
+    tag_labels: list[int] | None = None
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # (first tok, last tok, entity label id)
+    clitic: list[int] = field(default_factory=list)
+    polarity: list[int] = field(default_factory=list)
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    pair_labels: list[int] = field(default_factory=list)
+
+
+def encode_text(text: str, tokenizer, preprocessing: str | None) -> Encoded:
+    """Tokenise a sentence (after the encoder's preprocessing) with offsets into ``text``."""
+    processed, mapping = preprocess(text, preprocessing)
+    enc = tokenizer(processed, add_special_tokens=False, return_offsets_mapping=True)
+    offsets = [tuple(o) for o in enc["offset_mapping"]]
+    if mapping is not None:
+        offsets = map_offsets(offsets, mapping)
+    return Encoded(list(enc["input_ids"]), offsets, list(enc.word_ids()))
+
+
+def candidate_pairs(span_labels: list[str], head_label: str, tail_labels: set[str]) -> list[tuple[int, int]]:
+    """Every (trigger, possible argument) pair of one sentence, by span index."""
+    heads = [i for i, lab in enumerate(span_labels) if lab == head_label]
+    tails = [i for i, lab in enumerate(span_labels) if lab in tail_labels]
+    return [(h, t) for h in heads for t in tails]
+
+
+def make_feature(record: Record, tokenizer, config: HatifConfig, with_labels: bool = True) -> Feature:
+    """Encode a record; with labels, also the gold tags, spans, polarity, clitic flags and pairs."""
+    encoded = encode_text(record.text, tokenizer, config.preprocessing)
+    if not with_labels:
+        return Feature(encoded)
+    spans = [(e.start, e.end, e.label) for e in record.entities]
+    feature = Feature(encoded, spans_to_token_labels(encoded.word_ids, encoded.offsets, spans, config.label2id))
+    ent_labels = config.entity_labels
+    kept = []
+    for ent in record.entities:
+        bounds = span_token_bounds(encoded.word_ids, encoded.offsets, ent.start, ent.end)
+        if bounds is None:
+            continue  # only whitespace-free spans reach here; a span no token covers cannot be learned
+        first, last, word_start = bounds
+        kept.append(ent)
+        feature.spans.append((first, last, ent_labels.index(ent.label)))
+        feature.clitic.append(1 if ent.start - word_start == 1 else 0)
+        feature.polarity.append(config.polarity_labels.index(ent.polarity) if ent.label == "TRIGGER" else IGNORE)
+    index = {ent.id: i for i, ent in enumerate(kept)}
+    gold = {(index[r.head], index[r.tail]): config.relation_labels.index(r.label)
+            for r in record.relations if r.head in index and r.tail in index}
+    tails = {lab for allowed in config.schema["relations"].values() for lab in allowed}
+    for pair in candidate_pairs([e.label for e in kept], config.schema["relation_head"], tails):
+        feature.pairs.append(pair)
+        feature.pair_labels.append(gold.get(pair, 0))
+    return feature
+
+
+def _pad(rows: list[list], width: int, fill: Any) -> list[list]:
+    return [row + [fill] * (width - len(row)) for row in rows]
+
+
+class Collator:
+    """Windows every sentence to the encoder's size and pads a batch of Features into tensors."""
+
+    def __init__(self, tokenizer, window: int, stride: int) -> None:
+        self.cls, self.sep, self.pad = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
+        self.window, self.stride = window, stride
+
+    def __call__(self, features: list[Feature]) -> dict[str, torch.Tensor]:
+        windows: list[list[int]] = []
+        owners: list[tuple[int, list[tuple[int, int]]]] = []  # (first window row, owner per token)
+        for feat in features:
+            ids = feat.encoded.ids
+            plan = plan_windows(len(ids), self.window, self.stride)
+            owners.append((len(windows), window_owners(len(ids), plan)))
+            windows.extend([self.cls, *ids[a:b], self.sep] for a, b in plan)
+        longest = max(len(w) for w in windows)
+        # flat position of each sentence token in the [windows, longest] hidden states (+1: [CLS])
+        token_index = [[(base + k) * longest + pos + 1 for k, pos in own] for base, own in owners]
+        n_tok = max(1, max(len(r) for r in token_index))
+        batch: dict[str, torch.Tensor] = {
+            "input_ids": torch.tensor(_pad(windows, longest, self.pad)),
+            "attention_mask": torch.tensor(_pad([[1] * len(w) for w in windows], longest, 0)),
+            "token_index": torch.tensor(_pad(token_index, n_tok, -1)),
+        }
+        if features[0].tag_labels is None:
+            return batch
+        n_span = max(len(f.spans) for f in features)
+        n_pair = max(len(f.pairs) for f in features)
+        batch.update({
+            "tag_labels": torch.tensor(_pad([f.tag_labels for f in features], n_tok, IGNORE)),
+            "span_bounds": torch.tensor(_pad([[[a, b] for a, b, _ in f.spans] for f in features], n_span, [0, 0]),
+                                        dtype=torch.long).reshape(len(features), n_span, 2),
+            "span_labels": torch.tensor(_pad([[lab for _, _, lab in f.spans] for f in features], n_span, -1),
+                                        dtype=torch.long).reshape(len(features), n_span),
+            "clitic_labels": torch.tensor(_pad([f.clitic for f in features], n_span, IGNORE),
+                                          dtype=torch.long).reshape(len(features), n_span),
+            "polarity_labels": torch.tensor(_pad([f.polarity for f in features], n_span, IGNORE),
+                                            dtype=torch.long).reshape(len(features), n_span),
+            "pair_index": torch.tensor(_pad([[list(p) for p in f.pairs] for f in features], n_pair, [0, 0]),
+                                       dtype=torch.long).reshape(len(features), n_pair, 2),
+            "pair_labels": torch.tensor(_pad([f.pair_labels for f in features], n_pair, IGNORE),
+                                        dtype=torch.long).reshape(len(features), n_pair),
+        })
+        return batch

@@ -1,0 +1,109 @@
+"""Prediction with a trained joint model: length-sorted batches, one encoder pass per batch,
+relations scored on the predicted spans from the same hidden states."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import torch
+
+from hatif.data.dates import resolve_date
+from hatif.data.records import Entity, Record, Relation
+from .alignment import token_labels_to_spans
+from .features import Collator, Feature, candidate_pairs, make_feature
+from .joint import HatifModel
+
+CLITICS = set("وفبلك")
+
+
+def load_predictor(path: str | Path, batch_size: int = 32) -> "Predictor":
+    from transformers import AutoTokenizer
+
+    model = HatifModel.from_pretrained(str(path))
+    return Predictor(model, AutoTokenizer.from_pretrained(str(path)), batch_size=batch_size)
+
+
+def _doc_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class Predictor:
+    def __init__(self, model: HatifModel, tokenizer, batch_size: int = 32) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        cfg = model.config
+        self.collate = Collator(tokenizer, cfg.window, cfg.stride)
+        self.id2label = {int(k): v for k, v in cfg.id2label.items()}
+        self.tails = {lab for allowed in cfg.schema["relations"].values() for lab in allowed}
+
+    def predict(self, records: Iterable[Record]) -> Iterator[Record]:
+        """Predictions for each record (same id, text, doc_date), in input order, batch by batch."""
+        batch: list[Record] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) == self.batch_size * 8:  # sort within a bounded buffer: streaming stays flat
+                yield from self._predict_buffer(batch)
+                batch = []
+        if batch:
+            yield from self._predict_buffer(batch)
+
+    def _predict_buffer(self, records: list[Record]) -> list[Record]:
+        features = [make_feature(r, self.tokenizer, self.model.config, with_labels=False) for r in records]
+        order = sorted(range(len(records)), key=lambda i: len(features[i].encoded.ids))
+        out: list[Record | None] = [None] * len(records)
+        for k in range(0, len(order), self.batch_size):
+            idx = order[k:k + self.batch_size]
+            for i, rec in zip(idx, self._predict_batch([records[i] for i in idx], [features[i] for i in idx])):
+                out[i] = rec
+        return out  # type: ignore[return-value]
+
+    @torch.inference_mode()
+    def _predict_batch(self, records: list[Record], features: list[Feature]) -> list[Record]:
+        model, cfg = self.model, self.model.config
+        inputs = self.collate(features)
+        seq = model.encode(inputs["input_ids"], inputs["attention_mask"], inputs["token_index"])
+        tags = model.tagger(seq).argmax(-1).tolist()
+        spans = [token_labels_to_spans(f.encoded.word_ids, f.encoded.offsets, t, self.id2label)
+                 for f, t in zip(features, tags)]
+        n_span = max(1, max(len(s) for s in spans))
+        bounds = torch.zeros(len(records), n_span, 2, dtype=torch.long)
+        labels = torch.full((len(records), n_span), -1, dtype=torch.long)
+        pairs = [candidate_pairs([s[2] for s in sent], cfg.schema["relation_head"], self.tails) for sent in spans]
+        n_pair = max(1, max(len(p) for p in pairs))
+        pair_index = torch.zeros(len(records), n_pair, 2, dtype=torch.long)
+        for b, sent in enumerate(spans):
+            for s, (_, _, label, first, last) in enumerate(sent):
+                bounds[b, s] = torch.tensor([first, last])
+                labels[b, s] = cfg.entity_labels.index(label)
+            if pairs[b]:
+                pair_index[b, :len(pairs[b])] = torch.tensor(pairs[b])
+        polarity, clitic = model.span_heads(seq, bounds, labels)
+        polarity, clitic = polarity.softmax(-1), clitic.softmax(-1)
+        relations = model.relation_logits(seq, bounds, labels, pair_index).softmax(-1)
+        return [self._record(rec, spans[b], polarity[b], clitic[b], pairs[b], relations[b])
+                for b, rec in enumerate(records)]
+
+    def _record(self, rec: Record, spans, polarity, clitic, pairs, relations) -> Record:
+        cfg = self.model.config
+        doc_date = _doc_date(rec.doc_date)
+        entities: list[Entity] = []
+        for s, (start, end, label, _, _) in enumerate(spans):
+            if label == "PERSON" and end - start > 2 and rec.text[start] in CLITICS and clitic[s, 1] > 0.5:
+                start += 1
+            text = rec.text[start:end]
+            pol = cfg.polarity_labels[int(polarity[s].argmax())] if label == "TRIGGER" else None
+            value = resolve_date(text, doc_date) if label == "DATE" else None
+            entities.append(Entity(f"e{s + 1}", label, start, end, text, polarity=pol, value=value))
+        found: list[Relation] = []
+        for p, (h, t) in enumerate(pairs):
+            best = int(relations[p].argmax())
+            if best != 0:
+                found.append(Relation(entities[h].id, entities[t].id, cfg.relation_labels[best],
+                                      score=float(relations[p, best])))
+        return Record(rec.id, rec.doc_id, rec.doc_date, rec.text, entities, found, doc_offset=rec.doc_offset)

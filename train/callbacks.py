@@ -1,0 +1,53 @@
+"""Trainer callbacks: a JSON-lines log and a learning-curve plot beside the run."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from transformers import TrainerCallback
+
+from hatif.data.jsonl import atomic_writer
+
+
+class JsonlLogCallback(TrainerCallback):
+    """Appends every Trainer log (loss, learning rate, dev metrics) as one JSON line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if state.is_world_process_zero and logs:
+            with open(self.path, "a", encoding="utf-8") as out:
+                out.write(json.dumps({"step": state.global_step, "epoch": state.epoch, **logs}) + "\n")
+
+
+def plot_learning_curve(log_path: Path, png_path: Path, metric: str) -> None:
+    """Training loss per logging step and dev F1 per epoch, in one figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    loss = [(r["epoch"], r["loss"]) for r in rows if "loss" in r]
+    dev = [(r["epoch"], r[f"eval_{k}"]) for r in rows
+           for k in ("entity_f1", "relation_f1", "event_f1") if f"eval_{k}" in r]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    if loss:
+        ax1.plot(*zip(*loss), marker=".")
+    ax1.set(title="training loss", xlabel="epoch", ylabel="loss")
+    for key in ("entity_f1", "relation_f1", "event_f1"):
+        points = [(r["epoch"], r[f"eval_{key}"]) for r in rows if f"eval_{key}" in r]
+        if points:
+            ax2.plot(*zip(*points), marker="o", label=key + (" (selects)" if key == metric else ""))
+    ax2.set(title="dev F1", xlabel="epoch", ylabel="F1", ylim=(0, 1))
+    if dev:
+        ax2.legend()
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    with atomic_writer(png_path, "wb") as out:
+        out.write(buffer.getvalue())

@@ -1,0 +1,127 @@
+"""`hatif train`: fine-tune the joint model with the Hugging Face Trainer, select on dev, save a
+self-describing checkpoint (safetensors, tokenizer, label maps, schema, resolved config, metrics)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+
+from hatif.data.jsonl import write_json
+from hatif.data.records import Record
+from hatif.data.schema import SCHEMA_PATH
+from hatif.data.training_data import load_training_records
+from hatif.eval.metrics import evaluate, headline
+from hatif.model.encoder import embedded_default, load_encoder, needs_arabert_preprocessing
+from hatif.model.features import Collator, Feature, make_feature
+from hatif.model.inference import Predictor
+from hatif.model.joint import HatifModel, build_model
+from .callbacks import JsonlLogCallback, plot_learning_curve
+from .config import RunConfig, save_config
+
+log = logging.getLogger("hatif.train")
+
+
+class FeatureDataset(Dataset):
+    def __init__(self, features: list[Feature]) -> None:
+        self.features = features
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def __getitem__(self, i: int) -> Feature:
+        return self.features[i]
+
+
+class JointTrainer(Trainer):
+    """Trainer whose evaluation decodes the dev set and scores it with hatif's own metrics."""
+
+    def __init__(self, *args, dev_records: list[Record], hatif_tokenizer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.dev_records = dev_records
+        self.hatif_tokenizer = hatif_tokenizer
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval") -> dict[str, float]:
+        self.model.eval()
+        predictor = Predictor(self.model, self.hatif_tokenizer, batch_size=self.args.per_device_eval_batch_size)
+        preds = list(predictor.predict(self.dev_records))
+        metrics = {f"{metric_key_prefix}_{k}": v for k, v in headline(evaluate(self.dev_records, preds)).items()}
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+        return metrics
+
+
+def build_encoder(config: RunConfig, train_records: list[Record]):
+    """(encoder, tokenizer, preprocessing scheme) for the configured encoder or the embedded default."""
+    mc = config.model
+    if mc.encoder:
+        encoder, tokenizer = load_encoder(mc.encoder)
+        return encoder, tokenizer, (mc.encoder if needs_arabert_preprocessing(mc.encoder) else None)
+    encoder, tokenizer = embedded_default((r.text for r in train_records), mc.vocab_size, mc.hidden, mc.layers,
+                                          mc.heads, mc.max_positions, config.train.seed)
+    return encoder, tokenizer, None
+
+
+def train(config: RunConfig) -> dict[str, float]:
+    """Train, select the best epoch on dev, save it to OUTPUT_DIR/model; returns its dev metrics."""
+    tc, out = config.train, Path(config.train.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if tc.threads:
+        torch.set_num_threads(tc.threads)
+    set_seed(tc.seed)
+    train_records = load_training_records(*config.data.train)
+    dev_records = load_training_records(*config.data.dev)
+    if config.data.augment_copies:
+        from hatif.data.augment import augment
+
+        extra = augment(train_records, copies=config.data.augment_copies, seed=tc.seed)
+        log.info("augmentation added %d records to %d", len(extra), len(train_records))
+        train_records = train_records + extra
+    encoder, tokenizer, preprocessing = build_encoder(config, train_records)
+    model = build_model(encoder, window=config.model.window, stride=config.model.stride,
+                        dropout=config.model.dropout, preprocessing=preprocessing,
+                        encoder_name=config.model.encoder or "embedded-default")
+    features = [make_feature(r, tokenizer, model.config) for r in train_records]
+    save_config(config, out / "config.yaml")
+    args = TrainingArguments(
+        output_dir=str(out / "checkpoints"), num_train_epochs=tc.epochs, max_steps=tc.max_steps,
+        per_device_train_batch_size=tc.batch_size, per_device_eval_batch_size=max(32, tc.batch_size),
+        learning_rate=tc.learning_rate, weight_decay=tc.weight_decay, warmup_steps=tc.warmup_ratio,
+        lr_scheduler_type="linear", eval_strategy="epoch", save_strategy="epoch", save_total_limit=2,
+        load_best_model_at_end=True, metric_for_best_model=tc.metric, greater_is_better=True,
+        logging_strategy="steps", logging_steps=max(1, len(features) // tc.batch_size // 4),
+        seed=tc.seed, data_seed=tc.seed, remove_unused_columns=False, report_to=[],
+        dataloader_num_workers=0, use_cpu=not torch.cuda.is_available(),
+    )
+    log_path = out / "train_log.jsonl"
+    if not tc.resume and log_path.exists():
+        log_path.unlink()
+    trainer = JointTrainer(
+        model=model, args=args, train_dataset=FeatureDataset(features), eval_dataset=FeatureDataset(features[:1]),
+        data_collator=Collator(tokenizer, config.model.window, config.model.stride),
+        callbacks=[EarlyStoppingCallback(early_stopping_patience=tc.patience), JsonlLogCallback(log_path)],
+        dev_records=dev_records, hatif_tokenizer=tokenizer,
+    )
+    resume = tc.resume and any((out / "checkpoints").glob("checkpoint-*"))
+    trainer.train(resume_from_checkpoint=True if resume else None)
+    best = trainer.evaluate()
+    save_checkpoint(trainer.model, tokenizer, config, best, out / "model")
+    plot_learning_curve(log_path, out / "learning_curve.png", tc.metric)
+    return best
+
+
+def save_checkpoint(model: HatifModel, tokenizer, config: RunConfig, metrics: dict, path: Path) -> None:
+    """A self-describing directory; written beside and renamed, so a crash never leaves half a model."""
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
+    save_config(config, tmp / "training_config.yaml")
+    shutil.copy(SCHEMA_PATH, tmp / "schema.json")
+    write_json(tmp / "metrics.json", metrics)
+    shutil.rmtree(path, ignore_errors=True)
+    tmp.rename(path)
