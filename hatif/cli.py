@@ -102,7 +102,7 @@ def train(ctx: typer.Context,
 
     try:
         metrics = run_training(run_config)
-    except (EncoderUnavailable, GoldDataError, RecordError) as err:
+    except (EncoderUnavailable, GoldDataError, RecordError, FileNotFoundError) as err:
         _fail(str(err))
     typer.echo(json.dumps(metrics, indent=2))
     typer.echo(f"model saved to {Path(run_config.train.output_dir) / 'model'}", err=True)

@@ -40,7 +40,7 @@ def encode_text(text: str, tokenizer, preprocessing: str | None) -> Encoded:
     enc = tokenizer(processed, add_special_tokens=False, return_offsets_mapping=True)
     offsets = [tuple(o) for o in enc["offset_mapping"]]
     if mapping is not None:
-        offsets = map_offsets(offsets, mapping)
+        offsets = map_offsets(offsets, mapping, text)
     return Encoded(list(enc["input_ids"]), offsets, list(enc.word_ids()))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -27,11 +28,24 @@ def align_chars(original: str, processed: str) -> list[int]:
     return mapping
 
 
-def map_offsets(offsets: Sequence[tuple[int, int]], mapping: Sequence[int]) -> list[tuple[int, int]]:
-    """Token offsets in the processed text -> offsets in the original text ((0, 0) stays)."""
+def _is_mark(ch: str) -> bool:
+    return ch == "\u0640" or unicodedata.category(ch) == "Mn"  # tatweel or a diacritic
+
+
+def map_offsets(offsets: Sequence[tuple[int, int]], mapping: Sequence[int],
+                original: str) -> list[tuple[int, int]]:
+    """Token offsets in the processed text -> offsets in ``original`` ((0, 0) stays).
+
+    Marks the preprocessor deleted at the end of a token (tanween, tatweel) belong to it."""
     out = []
     for start, end in offsets:
-        out.append((0, 0) if end <= start else (mapping[start], mapping[end - 1] + 1))
+        if end <= start:
+            out.append((0, 0))
+            continue
+        stop = mapping[end - 1] + 1
+        while stop < len(original) and _is_mark(original[stop]):
+            stop += 1
+        out.append((mapping[start], stop))
     return out
 
 
