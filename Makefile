@@ -1,13 +1,28 @@
-# hatif: every step of the pipeline is a target; `make demo` and `make test` set everything up.
+# hatif: each pipeline step is a target (data -> train -> evaluate -> predict);
+# `make demo` and `make test` set everything up on a fresh machine.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
-MODEL  ?=
 CONFIG ?= configs/full.yaml
+MODEL  ?= aubmindlab/bert-base-arabertv02
+RUN    ?= runs/demo
+GOLD   := data/gold/seed_articles.jsonl
+DEV    := data/dev/corpus.jsonl
 
-.PHONY: venv demo test eval corpus gold train bench pretrain clean
+.PHONY: help venv demo test eval corpus gold quotas train bench pretrain clean
+
+help:
+	@echo "make demo     set up, train the embedded default, score it and the rules on the gold set, print the seed calls"
+	@echo "make test     set up and run the test suite"
+	@echo "make eval     score the rule baseline (and $(RUN)/model if trained) on the gold set and the dev split"
+	@echo "make corpus   recompile data/train and data/dev from the authored articles (data/authored)"
+	@echo "make gold     recompile the gold set from data/gold/*.ann"
+	@echo "make quotas   recompute the corpus quota table in data/README.md"
+	@echo "make train    train MODEL=<hub id or dir> with CONFIG=$(CONFIG)"
+	@echo "make bench    throughput of hatif predict vs the bare encoder vs transformers' pipeline"
+	@echo "make pretrain continue pretraining the compact Arabic encoder (configs/pretrain.yaml)"
 
 venv: $(STAMP)
 
@@ -21,18 +36,51 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/hatif validate data/gold/seed_articles.jsonl
-	$(BIN)/hatif stats data/gold/seed_articles.jsonl
+	$(BIN)/hatif validate $(GOLD)
+	$(BIN)/hatif stats $(GOLD)
+	$(BIN)/hatif train --config configs/demo.yaml --output-dir $(RUN)
+	$(BIN)/hatif predict --model $(RUN)/model --records $(GOLD) --out $(RUN)/gold.model.jsonl
+	$(BIN)/hatif predict --model rules --records $(GOLD) --out $(RUN)/gold.rules.jsonl
+	$(BIN)/hatif evaluate --gold $(GOLD) --pred $(RUN)/gold.model.jsonl --pred $(RUN)/gold.rules.jsonl \
+		--name model --name rules --out $(RUN)/eval_gold
+	$(BIN)/hatif predict --model $(RUN)/model $(SHARED)/seeds --out $(RUN)/seeds.jsonl --events $(RUN)/seed_calls.jsonl
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+eval: $(STAMP)
+	$(BIN)/hatif predict --model rules --records $(GOLD) --out runs/eval/gold.rules.jsonl
+	$(BIN)/hatif predict --model rules --records $(DEV) --out runs/eval/dev.rules.jsonl
+	@if [ -d $(RUN)/model ]; then \
+		$(BIN)/hatif predict --model $(RUN)/model --records $(GOLD) --out runs/eval/gold.model.jsonl && \
+		$(BIN)/hatif predict --model $(RUN)/model --records $(DEV) --out runs/eval/dev.model.jsonl && \
+		$(BIN)/hatif evaluate --gold $(GOLD) --pred runs/eval/gold.rules.jsonl --pred runs/eval/gold.model.jsonl \
+			--name rules --name model --out runs/eval/gold && \
+		$(BIN)/hatif evaluate --gold $(DEV) --pred runs/eval/dev.rules.jsonl --pred runs/eval/dev.model.jsonl \
+			--name rules --name model --out runs/eval/dev; \
+	else \
+		$(BIN)/hatif evaluate --gold $(GOLD) --pred runs/eval/gold.rules.jsonl --name rules --out runs/eval/gold && \
+		$(BIN)/hatif evaluate --gold $(DEV) --pred runs/eval/dev.rules.jsonl --name rules --out runs/eval/dev; \
+	fi
+
 # Rebuild the gold set and the train/dev corpus from their authored sources.
 gold: $(STAMP)
-	$(BIN)/hatif compile data/gold --out data/gold/seed_articles.jsonl
+	$(BIN)/hatif compile data/gold --out $(GOLD)
 
 corpus: $(STAMP)
-	$(BIN)/hatif compile data/authored --split-file data/splits.tsv --out-dir data
+	$(BIN)/hatif compile data/authored --split-file data/splits.tsv --out-dir data --articles-dir runs/articles
+
+quotas: $(STAMP)
+	$(BIN)/hatif quotas data/train/corpus.jsonl data/dev/corpus.jsonl --readme data/README.md
+
+train: $(STAMP)
+	$(BIN)/hatif train --config $(CONFIG) --model $(MODEL)
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_predict.py
+
+pretrain: $(STAMP)
+	$(BIN)/hatif pretrain --config configs/pretrain.yaml --train.resume true
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

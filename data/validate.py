@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -20,6 +21,27 @@ ENTITY_KEYS = {"id", "label", "start", "end", "text"}
 OPTIONAL_ENTITY_KEYS = {"polarity", "value", "score"}
 RELATION_KEYS = {"head", "tail", "label"}
 OPTIONAL_RELATION_KEYS = {"score"}
+
+CLITICS = set("وفبلك")  # one-letter clitics a PERSON span may leave out (ANNOTATION.md, Clitics)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "\u0640" or unicodedata.category(ch) == "Mn"
+
+
+def word_boundary_problem(text: str, start: int, end: int, label: str) -> str | None:
+    """Spans are whole words; only a PERSON may start after a one-letter clitic (وشويغو → شويغو)."""
+    if end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+        return f"ends inside the word {text[start:end]}|{text[end:end + 6]}"
+    if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+        word_start = start
+        while word_start > 0 and _is_word_char(text[word_start - 1]):
+            word_start -= 1
+        prefix = text[word_start:start]
+        if label != "PERSON" or prefix.replace("\u0640", "") not in CLITICS:
+            return f"starts inside the word {prefix}|{text[start:start + 6]}"
+    return None
+
 
 _ISO_VALUE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?|-W([0-9]{2}))?$")
 
@@ -95,6 +117,8 @@ def _check_entity(add: _Checker, ent: Any, n: int, text: str, schema: Schema) ->
         add("span-text", f"{where}: text[{start}:{end}] is {text[start:end]!r}, not {ent['text']!r}")
     if text[start].isspace() or text[end - 1].isspace():
         add("span-whitespace", f"{where}: span starts or ends on whitespace")
+    elif (problem := word_boundary_problem(text, start, end, label)) is not None:
+        add("word-boundary", f"{where}: {label} span {problem}")
     if label == "TRIGGER":
         if ent.get("polarity") not in schema.polarities:
             add("polarity", f"{where}: TRIGGER needs 'polarity' in {list(schema.polarities)}, got {ent.get('polarity')!r}")

@@ -67,6 +67,26 @@ def compile_(sources: List[str] = typer.Argument(..., help="`.ann` files or fold
 
 
 @app.command()
+def split(sources: List[str] = typer.Argument(..., help="`.ann` files or folders of them."),
+          out: Path = typer.Option(Path("data/splits.tsv"), help="The split file (kept assignments are never moved)."),
+          dev_fraction: float = typer.Option(0.15, help="Share of new articles that go to dev."),
+          seed: int = typer.Option(13)) -> None:
+    """Assign new authored articles to train or dev, by article, keeping every existing assignment."""
+    from hatif.data.corpus import compile_all, read_split_file
+    from hatif.data.splits import assign_splits, write_split_file
+
+    articles, problems = compile_all(sources)
+    if problems:
+        _fail("\n".join(problems) + "\nfix the sources first")
+    existing = read_split_file(out) if out.is_file() else {}
+    splits = assign_splits(articles, existing, dev_fraction, seed)
+    write_split_file(out, splits)
+    n_dev = sum(1 for v in splits.values() if v == "dev")
+    typer.echo(f"{out}: {len(splits)} articles, {n_dev} dev, {len(splits) - n_dev} train "
+               f"({len(splits) - len(existing)} newly assigned)")
+
+
+@app.command()
 def evaluate(gold: str = typer.Option(..., help="Gold record file."),
              pred: List[str] = typer.Option(..., help="Prediction file(s), one per system."),
              name: Optional[List[str]] = typer.Option(None, help="System names, in --pred order."),

@@ -33,6 +33,9 @@ CASES = [
     ("offsets-type", lambda r: _ent(r, "e2").update(start="26"), "offsets"),
     ("span-text", lambda r: _ent(r, "e2").update(text="لويد اوستن"), "span-text"),
     ("span-whitespace", lambda r: _ent(r, "e2").update(start=25, text=" لويد أوستن"), "span-whitespace"),
+    ("word-boundary-trigger", lambda r: _ent(r, "e1").update(end=3, text=r["text"][0:3]), "word-boundary"),
+    ("word-boundary-person-end", lambda r: _ent(r, "e3").update(end=61, text=r["text"][51:61]), "word-boundary"),
+    ("word-boundary-person-two-letters", lambda r: _ent(r, "e2").update(start=28, text=r["text"][28:36]), "word-boundary"),
     ("overlap", lambda r: r["entities"].append(
         {"id": "e7", "label": "PERSON", "start": 31, "end": 44, "text": r["text"][31:44]}), "overlap"),
     ("polarity-missing", lambda r: _ent(r, "e1").pop("polarity"), "polarity"),

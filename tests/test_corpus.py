@@ -1,0 +1,63 @@
+"""The training corpus: it validates, matches its authored sources, is split by article and
+shares no run of 8 words with the gold set."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hatif.data.arabic import normalize_key
+from hatif.data.corpus import compile_all, read_split_file
+from hatif.data.validate import load_records
+from conftest import REPO
+
+TRAIN, DEV = REPO / "data/train/corpus.jsonl", REPO / "data/dev/corpus.jsonl"
+GOLD = REPO / "data/gold/seed_articles.jsonl"
+NGRAM = 8
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return {"train": load_records(str(TRAIN)), "dev": load_records(str(DEV))}
+
+
+def _ngrams(text: str, n: int = NGRAM) -> set[tuple[str, ...]]:
+    words = [w for w in normalize_key(text).replace("،", " ").split() if any(c.isalnum() for c in w)]
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_ngram_helper_sees_shared_runs():
+    gold = "تحدث وزير الدفاع الأميركي لويد أوستن ونظيره الروسي سيرغي شويغو اليوم"
+    assert _ngrams(gold) & _ngrams("وقال إن وزير الدفاع الأميركي لويد اوستن ونظيره الروسي سيرغي شويغو تحدثا")
+    assert not _ngrams(gold) & _ngrams("وزير الدفاع الأميركي لويد أوستن التقى نظيره الياباني في طوكيو أمس")
+
+
+def test_no_training_sentence_shares_eight_words_with_gold(corpus):
+    gold = set().union(*(_ngrams(r.text) for r in load_records(str(GOLD))))
+    leaks = [(r.id, " ".join(sorted(_ngrams(r.text) & gold)[0]))
+             for recs in corpus.values() for r in recs if _ngrams(r.text) & gold]
+    assert not leaks, leaks[:10]
+
+
+def test_compiled_files_are_up_to_date_with_sources(corpus):
+    articles, problems = compile_all([str(REPO / "data/authored")])
+    assert not problems, problems[:10]
+    splits = read_split_file(REPO / "data/splits.tsv")
+    for name in ("train", "dev"):
+        expected = [r.to_dict() for a in articles if splits[a.doc_id] == name for r in a.records]
+        assert [r.to_dict() for r in corpus[name]] == expected, f"data/{name} is stale: run make corpus"
+
+
+def test_split_is_by_article_and_dev_is_about_fifteen_percent(corpus):
+    train_docs = {r.doc_id for r in corpus["train"]}
+    dev_docs = {r.doc_id for r in corpus["dev"]}
+    assert not train_docs & dev_docs
+    assert 0.12 <= len(dev_docs) / (len(train_docs) + len(dev_docs)) <= 0.2
+
+
+def test_every_authored_article_is_assigned_a_split():
+    splits = read_split_file(REPO / "data/splits.tsv")
+    sources = {p.stem for p in (REPO / "data/authored").rglob("*.ann")}
+    assert sources == set(splits)
+    assert set(splits.values()) == {"train", "dev"}
