@@ -87,6 +87,48 @@ def split(sources: List[str] = typer.Argument(..., help="`.ann` files or folders
 
 
 @app.command()
+def quotas(files: List[str] = typer.Argument(..., help="Train and dev record files (quotas count them together)."),
+           readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (data/README.md)."),
+           authored: Path = typer.Option(Path("data/authored"), help="Where the people.tsv files are.")) -> None:
+    """The corpus quota table (and per-split statistics); exits 1 if a quota is not met."""
+    from hatif.data.quotas import (find_people_tsvs, format_markdown, format_stats_markdown, quota_table,
+                                   write_readme_section)
+    from hatif.data.stats import compute_stats
+    from hatif.data.validate import RecordError, load_records
+
+    try:
+        splits = {Path(f).parent.name or f: load_records(f) for f in files}
+    except RecordError as err:
+        _fail(str(err))
+    rows = quota_table([r for recs in splits.values() for r in recs], find_people_tsvs(authored))
+    table = format_markdown(rows)
+    typer.echo(table)
+    if readme is not None:
+        train_recs, dev_recs = splits.get("train", []), splits.get("dev", [])
+        write_readme_section(readme, table, format_stats_markdown(compute_stats(train_recs)),
+                             format_stats_markdown(compute_stats(dev_recs)))
+        typer.echo(f"updated {readme}", err=True)
+    if not all(row["ok"] for row in rows):
+        raise typer.Exit(1)
+
+
+@app.command()
+def augment(train: str = typer.Argument(..., help="Training record file."),
+            dev: str = typer.Option(..., help="Dev record file (its articles are never used)."),
+            out: Path = typer.Option(..., help="Where to write the augmented records."),
+            copies: int = typer.Option(1), seed: int = typer.Option(13)) -> None:
+    """Mention-swap augmentation of the training split (people, dates with recomputed values, topics)."""
+    from hatif.data.augment import augment as run_augment
+    from hatif.data.jsonl import write_jsonl
+    from hatif.data.training_data import load_training_records
+
+    records = load_training_records(train)
+    forbidden = {r.doc_id for r in load_training_records(dev)}
+    count = write_jsonl(out, (r.to_dict() for r in run_augment(records, copies, seed, forbidden_doc_ids=forbidden)))
+    typer.echo(f"{out}: {count} augmented records from {len(records)}", err=True)
+
+
+@app.command()
 def evaluate(gold: str = typer.Option(..., help="Gold record file."),
              pred: List[str] = typer.Option(..., help="Prediction file(s), one per system."),
              name: Optional[List[str]] = typer.Option(None, help="System names, in --pred order."),

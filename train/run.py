@@ -78,7 +78,8 @@ def train(config: RunConfig) -> dict[str, float]:
     if config.data.augment_copies:
         from hatif.data.augment import augment
 
-        extra = augment(train_records, copies=config.data.augment_copies, seed=tc.seed)
+        extra = augment(train_records, copies=config.data.augment_copies, seed=tc.seed,
+                        forbidden_doc_ids={r.doc_id for r in dev_records})
         log.info("augmentation added %d records to %d", len(extra), len(train_records))
         train_records = train_records + extra
     encoder, tokenizer, preprocessing = build_encoder(config, train_records)
