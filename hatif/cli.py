@@ -129,6 +129,20 @@ def augment(train: str = typer.Argument(..., help="Training record file."),
 
 
 @app.command()
+def baseline(input: str = typer.Argument(..., help="Annotation records (their id, doc_id, doc_date and text are used)."),
+             out: Path = typer.Option(..., help="Where to write the predicted records.")) -> None:
+    """The rule-based baseline: triggers lexicon, title/name patterns, date rules, guideline roles."""
+    from hatif.data.validate import RecordError
+    from hatif.model.rules import run_baseline
+
+    try:
+        count = run_baseline(input, str(out))
+    except (RecordError, FileNotFoundError) as err:
+        _fail(str(err))
+    typer.echo(f"{out}: {count} records", err=True)
+
+
+@app.command()
 def evaluate(gold: str = typer.Option(..., help="Gold record file."),
              pred: List[str] = typer.Option(..., help="Prediction file(s), one per system."),
              name: Optional[List[str]] = typer.Option(None, help="System names, in --pred order."),
@@ -168,6 +182,36 @@ def train(ctx: typer.Context,
         _fail(str(err))
     typer.echo(json.dumps(metrics, indent=2))
     typer.echo(f"model saved to {Path(run_config.train.output_dir) / 'model'}", err=True)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def pretrain(ctx: typer.Context,
+             config: Optional[Path] = typer.Option(Path("configs/pretrain.yaml"), help="YAML/JSON pretraining configuration."),
+             export_to: Optional[Path] = typer.Option(None, help="After the run, export the last checkpoint here (model/pretrained)."),
+             export_only: bool = typer.Option(False, "--export-only", help="Export the last checkpoint without training.")) -> None:
+    """Masked-LM pretraining of the compact Arabic BERT; options as --section.key value (e.g. --train.resume true)."""
+    from hatif.train.pretrain import load_pretrain_config
+
+    try:
+        run_config = load_pretrain_config(config, list(ctx.args))
+    except (ValueError, OSError) as err:
+        _fail(f"configuration: {err}", 2)
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    from hatif.train.pretrain import pretrain as run_pretraining
+    from hatif.train.pretrain_export import export_pretrained
+
+    try:
+        if not export_only:
+            summary = run_pretraining(run_config)
+            typer.echo(json.dumps({k: v for k, v in summary.items() if k not in ("config", "corpus")}, indent=2))
+        if export_to or export_only:
+            target = export_to or Path("model/pretrained")
+            export_pretrained(Path(run_config.train.output_dir), target)
+            typer.echo(f"exported to {target}", err=True)
+    except (ValueError, FileNotFoundError) as err:
+        _fail(str(err))
 
 
 if __name__ == "__main__":
