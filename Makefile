@@ -40,7 +40,7 @@ demo: $(STAMP)
 	$(BIN)/hatif stats $(GOLD)
 	$(BIN)/hatif train --config configs/demo.yaml --output-dir $(RUN)
 	$(BIN)/hatif predict --model $(RUN)/model --records $(GOLD) --out $(RUN)/gold.model.jsonl
-	$(BIN)/hatif predict --model rules --records $(GOLD) --out $(RUN)/gold.rules.jsonl
+	$(BIN)/hatif baseline $(GOLD) --out $(RUN)/gold.rules.jsonl
 	$(BIN)/hatif evaluate --gold $(GOLD) --pred $(RUN)/gold.model.jsonl --pred $(RUN)/gold.rules.jsonl \
 		--name model --name rules --out $(RUN)/eval_gold
 	$(BIN)/hatif predict --model $(RUN)/model $(SHARED)/seeds --out $(RUN)/seeds.jsonl --events $(RUN)/seed_calls.jsonl
@@ -49,8 +49,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)
-	$(BIN)/hatif predict --model rules --records $(GOLD) --out runs/eval/gold.rules.jsonl
-	$(BIN)/hatif predict --model rules --records $(DEV) --out runs/eval/dev.rules.jsonl
+	$(BIN)/hatif baseline $(GOLD) --out runs/eval/gold.rules.jsonl
+	$(BIN)/hatif baseline $(DEV) --out runs/eval/dev.rules.jsonl
 	@if [ -d $(RUN)/model ]; then \
 		$(BIN)/hatif predict --model $(RUN)/model --records $(GOLD) --out runs/eval/gold.model.jsonl && \
 		$(BIN)/hatif predict --model $(RUN)/model --records $(DEV) --out runs/eval/dev.model.jsonl && \

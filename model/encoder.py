@@ -66,10 +66,11 @@ def train_wordpiece(texts: Iterable[str], vocab_size: int) -> PreTrainedTokenize
 
 
 def embedded_default(texts: Iterable[str], vocab_size: int, hidden: int, layers: int, heads: int,
-                     max_positions: int, seed: int):
-    """The offline default: the shipped pretrained encoder if there is one, else a compact BERT
-    initialised at random with a WordPiece vocabulary trained on ``texts``."""
-    if (PRETRAINED_DIR / "config.json").is_file():
+                     max_positions: int, seed: int, from_scratch: bool = False):
+    """The offline default: the shipped pretrained encoder if there is one (and not
+    ``from_scratch``), else a compact BERT initialised at random with a WordPiece vocabulary
+    trained on ``texts``."""
+    if not from_scratch and (PRETRAINED_DIR / "config.json").is_file():
         return load_encoder(str(PRETRAINED_DIR))
     import torch
     from transformers import BertModel

@@ -62,7 +62,7 @@ def build_encoder(config: RunConfig, train_records: list[Record]):
         encoder, tokenizer = load_encoder(mc.encoder)
         return encoder, tokenizer, (mc.encoder if needs_arabert_preprocessing(mc.encoder) else None)
     encoder, tokenizer = embedded_default((r.text for r in train_records), mc.vocab_size, mc.hidden, mc.layers,
-                                          mc.heads, mc.max_positions, config.train.seed)
+                                          mc.heads, mc.max_positions, config.train.seed, mc.from_scratch)
     return encoder, tokenizer, None
 
 
@@ -85,7 +85,7 @@ def train(config: RunConfig) -> dict[str, float]:
     encoder, tokenizer, preprocessing = build_encoder(config, train_records)
     model = build_model(encoder, window=config.model.window, stride=config.model.stride,
                         dropout=config.model.dropout, preprocessing=preprocessing,
-                        encoder_name=config.model.encoder or "embedded-default")
+                        encoder_name=config.model.encoder or ("scratch" if config.model.from_scratch else "embedded-default"))
     features = [make_feature(r, tokenizer, model.config) for r in train_records]
     save_config(config, out / "config.yaml")
     args = TrainingArguments(
