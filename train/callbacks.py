@@ -23,26 +23,28 @@ class JsonlLogCallback(TrainerCallback):
                 out.write(json.dumps({"step": state.global_step, "epoch": state.epoch, **logs}) + "\n")
 
 
-def plot_learning_curve(log_path: Path, png_path: Path, metric: str) -> None:
-    """Training loss per logging step and dev F1 per epoch, in one figure."""
+def plot_learning_curve(log_path: Path, png_path: Path, metric: str,
+                        dev_keys: tuple[str, ...] = ("entity_f1", "relation_f1", "event_f1"),
+                        x: str = "epoch", dev_title: str = "dev F1") -> None:
+    """Training loss per logging step and the dev metrics (``eval_<key>``) per evaluation, in one
+    figure; ``x`` is the log field on the horizontal axis ("epoch" or "step")."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    loss = [(r["epoch"], r["loss"]) for r in rows if "loss" in r]
-    dev = [(r["epoch"], r[f"eval_{k}"]) for r in rows
-           for k in ("entity_f1", "relation_f1", "event_f1") if f"eval_{k}" in r]
+    loss = [(r[x], r["loss"]) for r in rows if "loss" in r]
+    dev = [(r[x], r[f"eval_{k}"]) for r in rows for k in dev_keys if f"eval_{k}" in r]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     if loss:
         ax1.plot(*zip(*loss), marker=".")
-    ax1.set(title="training loss", xlabel="epoch", ylabel="loss")
-    for key in ("entity_f1", "relation_f1", "event_f1"):
-        points = [(r["epoch"], r[f"eval_{key}"]) for r in rows if f"eval_{key}" in r]
+    ax1.set(title="training loss", xlabel=x, ylabel="loss")
+    for key in dev_keys:
+        points = [(r[x], r[f"eval_{key}"]) for r in rows if f"eval_{key}" in r]
         if points:
             ax2.plot(*zip(*points), marker="o", label=key + (" (selects)" if key == metric else ""))
-    ax2.set(title="dev F1", xlabel="epoch", ylabel="F1", ylim=(0, 1))
+    ax2.set(title=dev_title, xlabel=x, ylabel=dev_title.split()[-1], ylim=(0, 1))
     if dev:
         ax2.legend()
     fig.tight_layout()
