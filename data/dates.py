@@ -340,6 +340,7 @@ def _fallback(text: str, toks: list[str], doc_date: dt.date | None) -> str | Non
     return coarse.get(data.period, d.isoformat())
 
 
+@lru_cache(maxsize=65536)  # news repeats the same few date phrases; the rules are pure
 def resolve_date(text: str, doc_date: dt.date | None) -> str | None:
     """The ISO value of a DATE span resolved against the publication date, or None."""
     toks = tokenize(text)

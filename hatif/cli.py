@@ -214,5 +214,66 @@ def pretrain(ctx: typer.Context,
         _fail(str(err))
 
 
+@app.command(name="ner-benchmark")
+def ner_benchmark(encoder: str = typer.Option("model/pretrained", help="Hub id or local dir of the encoder."),
+                  random_init: bool = typer.Option(False, "--random-init", help="Same shape and tokenizer, random weights."),
+                  train_file: str = typer.Option("../shared/corpora/anercorp/camel_splits/ANERCorp_CamelLab_train.txt"),
+                  test_file: str = typer.Option("../shared/corpora/anercorp/camel_splits/ANERCorp_CamelLab_test.txt"),
+                  out: str = typer.Option("runs/ner_benchmark/pretrained", help="Where metrics.json and the log go."),
+                  epochs: float = typer.Option(3.0), batch_size: int = typer.Option(16),
+                  learning_rate: float = typer.Option(2e-4), seed: int = typer.Option(13),
+                  threads: int = typer.Option(2, help="torch CPU threads (0: torch's default).")) -> None:
+    """Fine-tune a token classifier on ANERcorp (CAMeL Lab train, 10 % dev) and report seqeval F1 on its test split."""
+    from hatif.train.ner_benchmark import NerBenchConfig, format_table, run_benchmark
+
+    try:
+        cfg = NerBenchConfig(encoder=encoder, train_file=train_file, test_file=test_file, output_dir=out,
+                             random_init=random_init, epochs=epochs, batch_size=batch_size,
+                             learning_rate=learning_rate, seed=seed, threads=threads)
+        metrics = run_benchmark(cfg)
+    except (ValueError, OSError) as err:
+        _fail(str(err))
+    typer.echo(format_table(metrics))
+    typer.echo(f"micro F1 {metrics['micro_f1']:.4f} (strict IOB2), {metrics['micro_f1_conlleval']:.4f} (conlleval-style); "
+               f"dev {metrics['dev_micro_f1']:.4f}; {out}/metrics.json", err=True)
+
+
+@app.command()
+def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .txt files, folders of them (recursive), "
+                                                          "JSON Lines of {doc_id, text, doc_date}; '-' for stdin."),
+            model: str = typer.Option(..., help="Trained model directory (OUTPUT_DIR/model), or 'rules' for the baseline."),
+            out: Path = typer.Option(..., help="Output records (JSON Lines), appended one whole document at a time."),
+            records: Optional[List[str]] = typer.Option(None, help="Annotation records instead of articles: each text "
+                                                        "is one sentence and keeps its id (for `hatif evaluate`)."),
+            events: Optional[Path] = typer.Option(None, help="Also write one event per TRIGGER here; confidence = "
+                                                  "P(polarity) x mean relation score (null for rules)."),
+            errors: Optional[Path] = typer.Option(None, help="Per-input errors and warnings (default: OUT with .errors.jsonl for .jsonl)."),
+            num_shards: int = typer.Option(1, min=1, help="Split the documents into this many shards (crc32 of doc_id)."),
+            shard_index: int = typer.Option(0, min=0, help="The shard this run predicts."),
+            resume: bool = typer.Option(False, "--resume", help="Keep complete documents already in --out; append the rest."),
+            batch_size: int = typer.Option(32, min=1, help="Sentences per encoder batch."),
+            quantize: Optional[str] = typer.Option(None, help="'int8': dynamic int8 quantisation of nn.Linear (CPU)."),
+            threads: int = typer.Option(0, min=0, help="torch CPU threads (0: torch's default).")) -> None:
+    """Predict call events in articles or records; a bad input is reported and skipped, never fatal."""
+    from hatif.model.predict_io import check_inputs
+    from hatif.model.predict_job import run_predict
+
+    if bool(inputs) == bool(records):
+        _fail("give either INPUT... (articles) or --records FILE... (annotation records)", 2)
+    problems = check_inputs(inputs or records, records_mode=bool(records))
+    if problems:
+        _fail("\n".join(problems), 2)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    try:
+        run_predict(list(inputs or records), out, model, records_mode=bool(records), events=events, errors=errors,
+                    num_shards=num_shards, shard_index=shard_index, resume=resume, batch_size=batch_size,
+                    quantize=quantize)
+    except (ValueError, OSError, ImportError) as err:
+        _fail(f"predict: {err}")
+
+
 if __name__ == "__main__":
     app()

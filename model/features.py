@@ -44,11 +44,14 @@ def encode_text(text: str, tokenizer, preprocessing: str | None) -> Encoded:
     return Encoded(list(enc["input_ids"]), offsets, list(enc.word_ids()))
 
 
-def candidate_pairs(span_labels: list[str], head_label: str, tail_labels: set[str]) -> list[tuple[int, int]]:
-    """Every (trigger, possible argument) pair of one sentence, by span index."""
-    heads = [i for i, lab in enumerate(span_labels) if lab == head_label]
-    tails = [i for i, lab in enumerate(span_labels) if lab in tail_labels]
-    return [(h, t) for h in heads for t in tails]
+def candidate_pairs(spans: list[tuple[str, int]], head_label: str, tail_labels: set[str],
+                    max_distance: int) -> list[tuple[int, int]]:
+    """(trigger, possible argument) pairs of one sentence by span index, from spans given as
+    (label, first token); pairs further apart than ``max_distance`` tokens (one encoder
+    window) are not candidates, which bounds the work on long, trigger-dense sentences."""
+    heads = [(i, tok) for i, (lab, tok) in enumerate(spans) if lab == head_label]
+    tails = [(i, tok) for i, (lab, tok) in enumerate(spans) if lab in tail_labels]
+    return [(h, t) for h, ht in heads for t, tt in tails if abs(tt - ht) <= max_distance]
 
 
 def make_feature(record: Record, tokenizer, config: HatifConfig, with_labels: bool = True) -> Feature:
@@ -73,7 +76,8 @@ def make_feature(record: Record, tokenizer, config: HatifConfig, with_labels: bo
     gold = {(index[r.head], index[r.tail]): config.relation_labels.index(r.label)
             for r in record.relations if r.head in index and r.tail in index}
     tails = {lab for allowed in config.schema["relations"].values() for lab in allowed}
-    for pair in candidate_pairs([e.label for e in kept], config.schema["relation_head"], tails):
+    labelled = [(ent.label, first) for ent, (first, _, _) in zip(kept, feature.spans)]
+    for pair in candidate_pairs(labelled, config.schema["relation_head"], tails, config.window):
         feature.pairs.append(pair)
         feature.pair_labels.append(gold.get(pair, 0))
     return feature

@@ -74,7 +74,8 @@ class Predictor:
         n_span = max(1, max(len(s) for s in spans))
         bounds = torch.zeros(len(records), n_span, 2, dtype=torch.long)
         labels = torch.full((len(records), n_span), -1, dtype=torch.long)
-        pairs = [candidate_pairs([s[2] for s in sent], cfg.schema["relation_head"], self.tails) for sent in spans]
+        pairs = [candidate_pairs([(s[2], s[3]) for s in sent], cfg.schema["relation_head"], self.tails, cfg.window)
+                 for sent in spans]
         n_pair = max(1, max(len(p) for p in pairs))
         pair_index = torch.zeros(len(records), n_pair, 2, dtype=torch.long)
         for b, sent in enumerate(spans):
@@ -99,7 +100,9 @@ class Predictor:
             text = rec.text[start:end]
             pol = cfg.polarity_labels[int(polarity[s].argmax())] if label == "TRIGGER" else None
             value = resolve_date(text, doc_date) if label == "DATE" else None
-            entities.append(Entity(f"e{s + 1}", label, start, end, text, polarity=pol, value=value))
+            # a trigger's score is P(its polarity): the events' confidence starts from it
+            score = float(polarity[s].max()) if label == "TRIGGER" else None
+            entities.append(Entity(f"e{s + 1}", label, start, end, text, polarity=pol, value=value, score=score))
         found: list[Relation] = []
         for p, (h, t) in enumerate(pairs):
             best = int(relations[p].argmax())

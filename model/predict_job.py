@@ -1,0 +1,228 @@
+"""`hatif predict`: stream articles or records through a model (or the rule-based baseline) into
+annotation-format records, an events file and an errors file.
+
+The run is one pipeline of generators: input units are read lazily, cut into sentence records
+and fed to the backend, whose predictions come back in input order and are regrouped into
+documents with a queue of the documents in flight (bounded by the Predictor's buffer). Each
+document's lines are written with one write() and a flush (see predict_output for why the
+output is append-only by whole documents and how --resume repairs it).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from hatif.data.jsonl import dumps
+from hatif.data.records import Record
+from .predict_io import Unit, iter_units, shard_of, unit_sentences
+from .predict_output import LineWriter, rebuild_events, record_events, scan_for_resume, truncate_torn_line
+
+# Sentences without a single Arabic letter cannot hold a call event in Arabic news: they skip the model.
+_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
+SHOWN_PROBLEMS = 20  # problems echoed on stderr; all of them go to the errors file
+
+
+class Backend(Protocol):
+    def predict(self, records: Iterable[Record]) -> Iterator[Record]: ...
+
+
+class RulesBackend:
+    """The rule-based baseline (model/rules.py) behind the Predictor interface, one article at a time."""
+
+    def __init__(self) -> None:
+        from hatif.model import rules  # lazily: the baseline is optional
+
+        self.rules = rules
+
+    def predict(self, records: Iterable[Record]) -> Iterator[Record]:
+        """Predictions in input order; an article's sentences share the baseline's document context."""
+        for _, group in groupby(records, key=lambda r: r.doc_id):
+            yield from self.rules.predict_records(list(group))
+
+
+def load_backend(model: str, batch_size: int = 32, quantize: str | None = None) -> Backend:
+    """`rules` for the baseline, else a trained model directory (hatif train's OUTPUT_DIR/model)."""
+    if model == "rules":
+        return RulesBackend()
+    import torch
+    from transformers import AutoTokenizer
+
+    from .inference import Predictor
+    from .joint import HatifModel
+
+    from transformers.utils import logging as hf_logging
+
+    # A loading bar, and the tokenizer's notice that config.json is no BERT config, are noise in a job's log.
+    bar, verbosity = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        net = HatifModel.from_pretrained(model).eval()
+        tokenizer = AutoTokenizer.from_pretrained(model)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar:
+            hf_logging.enable_progress_bar()
+    if quantize == "int8":
+        with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao on every call
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+    elif quantize:
+        raise ValueError(f"--quantize {quantize!r}: only int8 is supported")
+    return Predictor(net, tokenizer, batch_size=batch_size)
+
+
+def _empty(rec: Record) -> Record:
+    return Record(rec.id, rec.doc_id, rec.doc_date, rec.text, [], [], doc_offset=rec.doc_offset)
+
+
+def route(records: Iterable[Record], backend: Backend) -> Iterator[Record]:
+    """Backend predictions for sentences with Arabic letters, empty ones for the rest; input order kept."""
+    held: deque[Record] = deque()
+
+    def to_model() -> Iterator[Record]:
+        for rec in records:
+            held.append(rec)
+            if _ARABIC_LETTER.search(rec.text):
+                yield rec
+
+    for pred in backend.predict(to_model()):
+        while not _ARABIC_LETTER.search(held[0].text):
+            yield _empty(held.popleft())
+        held.popleft()
+        yield pred
+    while held:  # the generator is exhausted: only model-free sentences can be left
+        yield _empty(held.popleft())
+
+
+@dataclass
+class Summary:
+    """Counts of one run: units in = done + failed; `resumed` of the done were already in the output."""
+
+    records_mode: bool
+    units_in: int = 0
+    done: int = 0
+    resumed: int = 0
+    failed: int = 0
+    records_out: int = 0
+    warnings: int = 0
+    other_shards: int = 0
+
+    def line(self) -> str:
+        """The final stderr line, with the identity on input units spelled out."""
+        extra = f" ({self.resumed} already in the output, --resume)" if self.resumed else ""
+        if self.records_mode:
+            return (f"records in {self.units_in} = records out {self.done} + records failed {self.failed}{extra}; "
+                    f"{self.warnings} warning(s)")
+        return (f"documents in {self.units_in} = documents done {self.done} + documents failed {self.failed}{extra}; "
+                f"sentence records out {self.records_out}; {self.warnings} warning(s)")
+
+
+class _Problems:
+    """Writes problems to the errors file (once each across resumed runs) and echoes the first ones."""
+
+    def __init__(self, path: Path, resume: bool, log: TextIO) -> None:
+        self.seen = truncate_torn_line(path) if resume else set()
+        self.writer = LineWriter(path, append=resume)
+        self.log, self.shown = log, 0
+
+    def report(self, unit: Unit, summary: Summary) -> None:
+        rows = unit.problem_rows()
+        summary.warnings += sum("warning" in row for row in rows)
+        if self.shown < SHOWN_PROBLEMS:
+            for row in rows:
+                print(f"{row['source']}: {'error' if 'error' in row else 'warning'}: "
+                      f"{row.get('error') or row.get('warning')}", file=self.log)
+            self.shown += len(rows)
+        self.writer.write(row for row in rows if dumps(row) not in self.seen)
+
+
+def default_errors_path(out: Path) -> Path:
+    """<out minus .jsonl>.errors.jsonl: predictions.jsonl -> predictions.errors.jsonl."""
+    return out.with_name((out.name[:-len(".jsonl")] if out.name.endswith(".jsonl") else out.name) + ".errors.jsonl")
+
+
+def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, records_mode: bool = False,
+                events: str | Path | None = None, errors: str | Path | None = None, num_shards: int = 1,
+                shard_index: int = 0, resume: bool = False, batch_size: int = 32, quantize: str | None = None,
+                log: TextIO | None = None) -> Summary:
+    """Predict every input unit of this shard into ``out``; returns the counts (also logged).
+
+    ``model`` is a model directory, ``"rules"`` or an already loaded backend (benchmarks, tests).
+    """
+    log = log or sys.stderr  # looked up per call: the CLI's test runner swaps sys.stderr
+    if not 0 <= shard_index < num_shards:
+        raise ValueError(f"--shard-index must be in [0, {num_shards}), got {shard_index}")
+    out = Path(out)
+    backend = load_backend(model, batch_size, quantize) if isinstance(model, str) else model
+    summary = Summary(records_mode)
+    done: set[str] = set()
+    if resume:
+        done, notes = scan_for_resume(out, "id" if records_mode else "doc_id", whole_groups=not records_mode)
+        for note in notes:
+            print(f"resume: {note}", file=log)
+        if events:
+            rebuild_events(out, Path(events))
+    problems = _Problems(Path(errors) if errors else default_errors_path(out), resume, log)
+    writer = LineWriter(out, append=resume)
+    event_writer = LineWriter(Path(events), append=resume) if events else None
+    in_flight: deque[int] = deque()  # sentence counts of the documents fed to the backend, in order
+    seen_docs: set[str] = set()
+
+    def sentences() -> Iterator[Record]:
+        for unit in iter_units(inputs, records_mode):
+            # a line too broken to name its document is sharded by where it is, so exactly one shard reports it
+            if num_shards > 1 and shard_of(unit.doc_id or unit.source, num_shards) != shard_index:
+                summary.other_shards += 1
+                continue
+            summary.units_in += 1
+            if unit.key is not None and unit.key in done:
+                summary.done += 1
+                summary.resumed += 1
+                continue
+            if not records_mode and not unit.failed:
+                if unit.doc_id in seen_docs:  # records mode: ids are checked by `hatif validate`
+                    unit.fail("duplicate doc_id: an earlier input already gave this document")
+                seen_docs.add(unit.doc_id)
+            unit.load()
+            recs = [] if unit.failed else unit_sentences(unit, records_mode)
+            if unit.problems:
+                problems.report(unit, summary)
+            if not recs:
+                summary.failed += 1
+                continue
+            in_flight.append(len(recs))
+            yield from recs
+
+    try:
+        group: list[Record] = []
+        for pred in route(sentences(), backend):
+            group.append(pred)
+            if len(group) == in_flight[0]:
+                in_flight.popleft()
+                rows = [r.to_dict() for r in group]
+                writer.write(rows)
+                if event_writer:
+                    event_writer.write(e for row in rows for e in record_events(row))
+                summary.done += 1
+                summary.records_out += len(group)
+                group = []
+    finally:
+        for handle in (writer, event_writer, problems.writer):
+            if handle:
+                handle.close()
+    if summary.other_shards:
+        print(f"{summary.other_shards} input unit(s) belong to other shards", file=log)
+    if summary.failed or summary.warnings:
+        print(f"problems written to {problems.writer.path}", file=log)
+    print(summary.line(), file=log)
+    return summary

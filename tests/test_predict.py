@@ -1,0 +1,296 @@
+"""`hatif predict` on a tiny model: valid records, every input kind, sharding, resume after a kill,
+bad input reported per record, the events file and the rule-based path."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from hatif.cli import app
+from hatif.data.validate import check_record
+from hatif.model.features import Collator, make_feature
+from hatif.model.predict_job import default_errors_path, load_backend, run_predict
+from helpers import tiny_model, tiny_records, tiny_tokenizer
+from conftest import SHARED
+
+DATELINE = "باريس، 14 مارس 2023"
+
+
+def article_text() -> str:
+    """The tiny fixture as a raw article: headline, date line, one paragraph."""
+    recs = tiny_records()
+    return f"{recs[0].text}\n{DATELINE}\n\n" + " ".join(r.text for r in recs[1:]) + "\n"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny matrices: more torch threads only wait on each other (badly so on a busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    """A 2-layer BERT trained a few steps on the tiny article, saved like `hatif train` saves it."""
+    tok = tiny_tokenizer()
+    model = tiny_model(tok)
+    records = tiny_records()
+    batch = Collator(tok, model.config.window, model.config.stride)([make_feature(r, tok, model.config) for r in records])
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-3)
+    model.train()
+    for _ in range(40):
+        model(**batch).loss.backward()
+        opt.step()
+        opt.zero_grad()
+    path = tmp_path_factory.mktemp("model")
+    model.eval().save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def backend(model_dir):
+    return load_backend(str(model_dir), batch_size=4)
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def no_scores(rows: list[dict]) -> list[dict]:
+    """Rows without scores: a different batch composition may move a score in the 4th decimal."""
+    def strip(obj):
+        if isinstance(obj, dict):
+            return {k: strip(v) for k, v in obj.items() if k not in ("score", "confidence")}
+        return [strip(v) for v in obj] if isinstance(obj, list) else obj
+    return strip(rows)
+
+
+def assert_valid(rows: list[dict], articles: dict[str, str] | None = None) -> None:
+    """Every record passes the contract; with article texts, offsets point into the article."""
+    for n, row in enumerate(rows, 1):
+        assert check_record(row, "out", n) == [], row
+        if articles and row["doc_id"] in articles:
+            text, off = articles[row["doc_id"]], row["doc_offset"]
+            assert text[off:off + len(row["text"])] == row["text"]
+            for ent in row["entities"]:
+                assert text[off + ent["start"]:off + ent["end"]] == ent["text"]
+
+
+def many_docs(path: Path, n: int = 12) -> Path:
+    """JSON Lines articles: the tiny article under n doc_ids (several sentences each)."""
+    with path.open("w", encoding="utf-8") as out:
+        for k in range(n):
+            out.write(json.dumps({"doc_id": f"doc{k:02d}", "text": article_text(), "doc_date": "2023-03-14"},
+                                 ensure_ascii=False) + "\n")
+    return path
+
+
+def test_directory_of_articles(tmp_path, backend):
+    docs = tmp_path / "in"
+    (docs / "b" / "deep").mkdir(parents=True)
+    (docs / "a.txt").write_text(article_text(), encoding="utf-8")
+    (docs / "b" / "deep" / "c.txt").write_text(article_text(), encoding="utf-8")
+    (docs / "b" / "notes.md").write_text("ignored", encoding="utf-8")
+    for seed in sorted((SHARED / "seeds").glob("*.txt")):
+        shutil.copy(seed, docs / "b" / seed.name)
+    out = tmp_path / "out.jsonl"
+    summary = run_predict([str(docs)], out, backend, log=io.StringIO())
+    rows = lines(out)
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in docs.rglob("*.txt")}
+    assert_valid(rows, texts)
+    order = list(dict.fromkeys(r["doc_id"] for r in rows))
+    assert order[0] == "a" and order[-1] == "c" and len(order) == 2 + len(list((SHARED / "seeds").glob("*.txt")))
+    a = [r for r in rows if r["doc_id"] == "a"]
+    assert [r["id"] for r in a] == [f"a-s{k:02d}" for k in range(len(tiny_records()))]
+    assert [r["text"] for r in a] == [r.text for r in tiny_records()]
+    assert {r["doc_date"] for r in a} == {"2023-03-14"}  # from the date line
+    assert (summary.units_in, summary.done, summary.failed, summary.records_out) == (len(order), len(order), 0, len(rows))
+    assert default_errors_path(out).read_text() == ""
+
+
+def test_records_keep_their_ids(tmp_path, backend):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in tiny_records()), encoding="utf-8")
+    out = tmp_path / "pred.jsonl"
+    summary = run_predict([str(gold)], out, backend, records_mode=True, log=io.StringIO())
+    rows = lines(out)
+    assert_valid(rows)
+    assert [(r["id"], r["doc_id"], r["text"], r["doc_offset"]) for r in rows] == \
+        [(r.id, r.doc_id, r.text, r.doc_offset) for r in tiny_records()]
+    assert summary.line().startswith("records in 4 = records out 4 + records failed 0")
+    # a record without an id fails alone; --resume after a torn last line redoes only what is missing
+    with gold.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"doc_id": "x", "text": "تحدث ماكرون.", "doc_date": None}, ensure_ascii=False) + "\n")
+    out.write_bytes(out.read_bytes()[:-30])
+    summary = run_predict([str(gold)], out, backend, records_mode=True, resume=True, log=io.StringIO())
+    assert (summary.units_in, summary.done, summary.resumed, summary.failed) == (5, 4, 3, 1)
+    assert no_scores(lines(out)) == no_scores(rows)
+    assert "'id'" in lines(default_errors_path(out))[0]["error"]
+
+
+def test_cli_reads_stdin_and_writes_events(tmp_path, model_dir):
+    article = article_text()
+    stdin = json.dumps({"doc_id": "x1", "text": article, "doc_date": "2023-03-14"}, ensure_ascii=False) + "\n"
+    out, events = tmp_path / "o.jsonl", tmp_path / "ev.jsonl"
+    result = CliRunner().invoke(app, ["predict", "--model", str(model_dir), "-", "--out", str(out),
+                                      "--events", str(events)], input=stdin.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert "documents in 1 = documents done 1 + documents failed 0" in result.output.strip().splitlines()[-1]
+    rows = lines(out)
+    assert_valid(rows, {"x1": article})
+    triggers = [(r, e) for r in rows for e in r["entities"] if e["label"] == "TRIGGER"]
+    found = lines(events)
+    assert triggers and len(found) == len(triggers)
+    for (rec, trig), event in zip(triggers, found):
+        assert set(event) == {"doc_id", "sentence_id", "trigger", "polarity", "caller", "callee", "date", "topic",
+                              "confidence"}
+        assert (event["doc_id"], event["sentence_id"], event["polarity"]) == ("x1", rec["id"], trig["polarity"])
+        start = rec["doc_offset"] + trig["start"]
+        assert event["trigger"] == {"text": trig["text"], "start": start, "end": start + len(trig["text"])}
+        rels = [r for r in rec["relations"] if r["head"] == trig["id"]]
+        assert sum(len(event[k]) for k in ("caller", "callee", "date", "topic")) == len(rels)
+        for arg in (a for k in ("caller", "callee", "date", "topic") for a in event[k]):
+            assert article[arg["start"]:arg["end"]] == arg["text"]
+        for date in event["date"]:
+            assert "value" in date
+        mean = sum(r["score"] for r in rels) / len(rels) if rels else 1.0
+        assert event["confidence"] == pytest.approx(trig["score"] * mean, abs=2e-4)
+
+
+def test_shards_are_disjoint_and_complete(tmp_path, backend):
+    src = many_docs(tmp_path / "docs.jsonl")
+    whole = tmp_path / "all.jsonl"
+    run_predict([str(src)], whole, backend, log=io.StringIO())
+    parts = []
+    for i in range(3):
+        part = tmp_path / f"shard{i}.jsonl"
+        summary = run_predict([str(src)], part, backend, num_shards=3, shard_index=i, log=io.StringIO())
+        assert summary.units_in + summary.other_shards == 12
+        parts.append(lines(part))
+    doc_sets = [{r["doc_id"] for r in p} for p in parts]
+    assert sum(len(s) for s in doc_sets) == len(set().union(*doc_sets)) == 12
+    key = lambda r: r["id"]
+    assert sorted(no_scores([r for p in parts for r in p]), key=key) == sorted(no_scores(lines(whole)), key=key)
+
+
+@pytest.mark.parametrize("cut", ["mid-line", "line-boundary"])
+def test_resume_after_kill_gives_the_uninterrupted_output(tmp_path, backend, cut):
+    src = many_docs(tmp_path / "docs.jsonl", n=6)
+    full, full_events = tmp_path / "full.jsonl", tmp_path / "full.events.jsonl"
+    run_predict([str(src)], full, backend, events=full_events, log=io.StringIO())
+    data = full.read_bytes()
+    newlines = [k for k, b in enumerate(data) if b == ord("\n")]
+    # a kill in the middle of the 4th document's write: some of its lines landed, the last torn
+    at = newlines[3 * len(tiny_records()) + 1] + 1
+    killed = data[:at + 25] if cut == "mid-line" else data[:at]
+    out, events = tmp_path / "out.jsonl", tmp_path / "out.events.jsonl"
+    out.write_bytes(killed)
+    events.write_bytes(full_events.read_bytes()[:40])  # the events file is rebuilt from the output
+    log = io.StringIO()
+    summary = run_predict([str(src)], out, backend, events=events, resume=True, log=log)
+    assert "cut off before resuming" in log.getvalue()
+    assert (summary.units_in, summary.done, summary.resumed) == (6, 6, 3)
+    assert no_scores(lines(out)) == no_scores(lines(full))
+    assert no_scores(lines(events)) == no_scores(lines(full_events))
+    assert out.read_bytes().endswith(b"\n")
+
+
+def test_bad_input_is_reported_and_the_run_goes_on(tmp_path, backend):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bad_utf8.txt").write_bytes("مكالمة".encode() + b"\xff\xfe\n")
+    (docs / "bom.txt").write_bytes(b"\xef\xbb\xbf" + article_text().encode())
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "english.txt").write_text("Biden called Macron on Monday. They spoke about energy.\n", encoding="utf-8")
+    (docs / "nodate.txt").write_text("ماكرون يهاتف شولتس\n\nتحدث ماكرون مع شولتس أمس.\n", encoding="utf-8")
+    long_sentence = " ".join(["وقال المتحدث إن الوضع في المنطقة مستقر"] * 150)  # ~6,000 chars: ~20 windows
+    normal = " ".join(r.text for r in tiny_records()[1:])
+    body = long_sentence + ".\n" + "\n".join([normal] * 250)
+    (docs / "long.txt").write_text(f"عنوان طويل\n{DATELINE}\n{body}"[:50_000], encoding="utf-8")
+    assert len((docs / "long.txt").read_text(encoding="utf-8")) == 50_000
+    jl = tmp_path / "docs.jsonl"
+    good = {"doc_id": "j-ok", "text": "تحدث ماكرون مع شولتس اليوم.", "doc_date": "2023-03-14"}
+    jl.write_bytes(b"\n".join([
+        json.dumps(good, ensure_ascii=False).encode(),
+        b"",
+        b'{"doc_id": "j-broken", "text": ',
+        json.dumps({"doc_id": "j-nodate", "text": "تحدث ماكرون مع شولتس أمس."}, ensure_ascii=False).encode(),
+        json.dumps({"doc_id": "j-baddate", "text": "تحدث ماكرون أمس.", "doc_date": "2023-02-30"}, ensure_ascii=False).encode(),
+        b"[1, 2]",
+        json.dumps({"doc_id": "j-notext", "doc_date": "2023-03-14"}).encode(),
+        b'{"doc_id": "j-latin1", "text": "caf\xe9"}',
+        json.dumps(good, ensure_ascii=False).encode(),  # the same doc_id again
+    ]) + b"\n")
+    out, log = tmp_path / "out.jsonl", io.StringIO()
+    summary = run_predict([str(docs), str(jl)], out, backend, log=log)
+    rows = lines(out)
+    texts = {p.stem: p.read_bytes().decode("utf-8-sig") for p in docs.glob("*.txt") if p.stem != "bad_utf8"}
+    assert_valid(rows, texts)
+    errors = lines(default_errors_path(out))
+    by_source: dict[tuple[str, bool], str] = {}
+    for e in errors:
+        key = (e["source"].split("/")[-1], "error" in e)
+        by_source[key] = by_source.get(key, "") + (e.get("error") or e.get("warning"))
+    assert "invalid UTF-8" in by_source["bad_utf8.txt", True]
+    assert "byte-order mark" in by_source["bom.txt", False]
+    assert "empty" in by_source["empty.txt", True]
+    assert "no doc_date" in by_source["nodate.txt", False]
+    assert "empty line" in by_source["docs.jsonl:2", True]
+    assert "malformed JSON" in by_source["docs.jsonl:3", True]
+    assert "no doc_date" in by_source["docs.jsonl:4", False]
+    assert "2023-02-30" in by_source["docs.jsonl:5", False]
+    assert "JSON object" in by_source["docs.jsonl:6", True]
+    assert "'text'" in by_source["docs.jsonl:7", True]
+    assert "UTF-8" in by_source["docs.jsonl:8", True]
+    assert "duplicate doc_id" in by_source["docs.jsonl:9", True]
+    done_docs = {r["doc_id"] for r in rows}
+    assert done_docs == {"bom", "english", "nodate", "long", "j-ok", "j-nodate", "j-baddate"}
+    assert all(not r["entities"] for r in rows if r["doc_id"] == "english")
+    assert {r["doc_date"] for r in rows if r["doc_id"] in ("nodate", "j-nodate", "j-baddate")} == {None}
+    assert max(len(r["text"]) for r in rows if r["doc_id"] == "long") == len(long_sentence) + 1  # never truncated
+    assert (summary.units_in, summary.done, summary.failed) == (15, 7, 8)
+    assert summary.records_out == len(rows)
+    assert log.getvalue().strip().splitlines()[-1].startswith("documents in 15 = documents done 7 + documents failed 8")
+
+
+def test_cli_refuses_missing_inputs_and_models(tmp_path, model_dir):
+    runner = CliRunner()
+    result = runner.invoke(app, ["predict", "--model", str(model_dir), str(tmp_path / "nope.txt"), "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "no such file" in result.output
+    result = runner.invoke(app, ["predict", "--model", str(model_dir), "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "either INPUT" in result.output
+    (tmp_path / "a.txt").write_text(article_text(), encoding="utf-8")
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "no-model"), str(tmp_path / "a.txt"),
+                                 "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 1 and "predict:" in result.output
+
+
+def test_int8_quantisation_gives_valid_records(tmp_path, model_dir):
+    (tmp_path / "a.txt").write_text(article_text(), encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    run_predict([str(tmp_path / "a.txt")], out, str(model_dir), quantize="int8", log=io.StringIO())
+    assert_valid(lines(out), {"a": article_text()})
+
+
+@pytest.mark.skipif(importlib.util.find_spec("hatif.model.rules") is None, reason="model/rules.py not there yet")
+def test_rules_run_through_the_same_path(tmp_path):
+    (tmp_path / "a.txt").write_text(article_text(), encoding="utf-8")
+    out, events = tmp_path / "o.jsonl", tmp_path / "e.jsonl"
+    result = CliRunner().invoke(app, ["predict", "--model", "rules", str(tmp_path / "a.txt"), "--out", str(out),
+                                      "--events", str(events)])
+    assert result.exit_code == 0, result.output
+    rows = lines(out)
+    assert_valid(rows, {"a": article_text()})
+    assert len(rows) == len(tiny_records())
+    assert any(e["label"] == "TRIGGER" for r in rows for e in r["entities"])
+    assert all(event["confidence"] is None for event in lines(events))
