@@ -66,16 +66,18 @@ def train_wordpiece(texts: Iterable[str], vocab_size: int) -> PreTrainedTokenize
 
 
 def embedded_default(texts: Iterable[str], vocab_size: int, hidden: int, layers: int, heads: int,
-                     max_positions: int, seed: int, from_scratch: bool = False):
+                     max_positions: int, seed: int, from_scratch: bool = False,
+                     tokenizer: PreTrainedTokenizerFast | None = None):
     """The offline default: the shipped pretrained encoder if there is one (and not
     ``from_scratch``), else a compact BERT initialised at random with a WordPiece vocabulary
-    trained on ``texts``."""
+    trained on ``texts`` (or the given ``tokenizer``: a resumed run must keep its vocabulary,
+    and WordPiece training does not break ties the same way twice)."""
     if not from_scratch and (PRETRAINED_DIR / "config.json").is_file():
         return load_encoder(str(PRETRAINED_DIR))
     import torch
     from transformers import BertModel
 
-    tokenizer = train_wordpiece(texts, vocab_size)
+    tokenizer = tokenizer or train_wordpiece(texts, vocab_size)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=layers,
                         num_attention_heads=heads, intermediate_size=4 * hidden,
                         max_position_embeddings=max_positions)

@@ -74,3 +74,7 @@ def test_furniture_is_not_a_sentence():
     assert article.doc_date == "2022-10-21"
     for sent in article.sentences:
         assert text[sent.doc_start:sent.doc_end] == sent.text
+
+
+def test_seed_articles_are_available():
+    assert len(SEEDS) == 2, f"the seed articles are read from {SHARED / 'seeds'} (the shared folder beside the checkout)"

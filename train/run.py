@@ -55,14 +55,21 @@ class JointTrainer(Trainer):
         return metrics
 
 
-def build_encoder(config: RunConfig, train_records: list[Record]):
-    """(encoder, tokenizer, preprocessing scheme) for the configured encoder or the embedded default."""
+def build_encoder(config: RunConfig, train_records: list[Record], saved_tokenizer: Path):
+    """(encoder, tokenizer, preprocessing scheme) for the configured encoder or the embedded default;
+    a resumed run reuses the tokenizer its first run saved."""
     mc = config.model
     if mc.encoder:
         encoder, tokenizer = load_encoder(mc.encoder)
         return encoder, tokenizer, (mc.encoder if needs_arabert_preprocessing(mc.encoder) else None)
+    previous = None
+    if config.train.resume and (saved_tokenizer / "tokenizer.json").is_file():
+        from transformers import AutoTokenizer
+
+        previous = AutoTokenizer.from_pretrained(str(saved_tokenizer))
     encoder, tokenizer = embedded_default((r.text for r in train_records), mc.vocab_size, mc.hidden, mc.layers,
-                                          mc.heads, mc.max_positions, config.train.seed, mc.from_scratch)
+                                          mc.heads, mc.max_positions, config.train.seed, mc.from_scratch, previous)
+    tokenizer.save_pretrained(str(saved_tokenizer))
     return encoder, tokenizer, None
 
 
@@ -82,7 +89,7 @@ def train(config: RunConfig) -> dict[str, float]:
                         forbidden_doc_ids={r.doc_id for r in dev_records})
         log.info("augmentation added %d records to %d", len(extra), len(train_records))
         train_records = train_records + extra
-    encoder, tokenizer, preprocessing = build_encoder(config, train_records)
+    encoder, tokenizer, preprocessing = build_encoder(config, train_records, out / "tokenizer")
     model = build_model(encoder, window=config.model.window, stride=config.model.stride,
                         dropout=config.model.dropout, preprocessing=preprocessing,
                         encoder_name=config.model.encoder or ("scratch" if config.model.from_scratch else "embedded-default"))
