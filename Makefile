@@ -44,6 +44,7 @@ demo: $(STAMP)
 	$(BIN)/hatif evaluate --gold $(GOLD) --pred $(RUN)/gold.model.jsonl --pred $(RUN)/gold.rules.jsonl \
 		--name model --name rules --out $(RUN)/eval_gold
 	$(BIN)/hatif predict --model $(RUN)/model $(SHARED)/seeds --out $(RUN)/seeds.jsonl --events $(RUN)/seed_calls.jsonl
+	$(BIN)/hatif calls $(RUN)/seed_calls.jsonl --all
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

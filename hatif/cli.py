@@ -275,5 +275,26 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
         _fail(f"predict: {err}")
 
 
+@app.command()
+def calls(events: Path = typer.Argument(..., help="An events file written by `hatif predict --events`."),
+          all_polarities: bool = typer.Option(False, "--all", help="Also negated and hypothetical calls.")) -> None:
+    """Print the calls of an events file, one line each: who called whom, when, about what."""
+    if not events.is_file():
+        _fail(f"{events}: no such file", 2)
+    shown = 0
+    for line in events.read_text(encoding="utf-8").splitlines():
+        call = json.loads(line)
+        if not (call["caller"] or call["callee"]) or (call["polarity"] != "asserted" and not all_polarities):
+            continue
+        names = lambda role: "، ".join(arg["text"] for arg in call[role]) or "?"  # noqa: E731
+        dates = "، ".join(f"{d['text']} ({d.get('value')})" for d in call["date"]) or "-"
+        topics = " | ".join(t["text"] for t in call["topic"]) or "-"
+        confidence = "" if call.get("confidence") is None else f"  p={call['confidence']:.2f}"
+        typer.echo(f"{call['sentence_id']}  [{call['polarity']}]  {names('caller')} -> {names('callee')}"
+                   f"  date: {dates}  topic: {topics}{confidence}")
+        shown += 1
+    typer.echo(f"{shown} call(s) with a caller or callee", err=True)
+
+
 if __name__ == "__main__":
     app()
