@@ -83,6 +83,36 @@ def make_feature(record: Record, tokenizer, config: HatifConfig, with_labels: bo
     return feature
 
 
+def make_person_feature(words: list[str], tags: list[str], tokenizer, config: HatifConfig) -> Feature:
+    """Auxiliary PERSON supervision from an NER corpus (ANERcorp: PERS -> PERSON).
+
+    Only what the corpus knows is labelled: PERS words as PERSON, LOC/ORG/MISC words as O.
+    Its O words may be dates or call triggers, which it does not annotate, so they are
+    ignored (-100) rather than taught as O."""
+    text = " ".join(words)
+    starts, pos = [], 0
+    for word in words:
+        starts.append(pos)
+        pos += len(word) + 1
+    spans, current = [], None
+    for k, tag in enumerate(tags + ["O"]):
+        if current is not None and not (tag == "I-PERS"):
+            spans.append((starts[current[0]], starts[current[1]] + len(words[current[1]]), "PERSON"))
+            current = None
+        if tag == "B-PERS" or (tag == "I-PERS" and current is None):
+            current = [k, k]
+        elif tag == "I-PERS":
+            current[1] = k
+    encoded = encode_text(text, tokenizer, config.preprocessing)
+    labels = spans_to_token_labels(encoded.word_ids, encoded.offsets, spans, config.label2id)
+    for tok, lab in enumerate(labels):
+        if lab != IGNORE:
+            word = max(k for k, start in enumerate(starts) if start <= encoded.offsets[tok][0])
+            if tags[word] == "O":
+                labels[tok] = IGNORE
+    return Feature(encoded, labels)
+
+
 def _pad(rows: list[list], width: int, fill: Any) -> list[list]:
     return [row + [fill] * (width - len(row)) for row in rows]
 

@@ -96,3 +96,19 @@ def test_window_owners_prefer_central_positions():
 def test_plan_windows_rejects_bad_stride():
     with pytest.raises(ValueError):
         plan_windows(10, 4, 4)
+
+
+def test_anercorp_person_feature_labels_only_what_the_corpus_knows(tok):
+    from hatif.model.features import make_person_feature
+    from helpers import tiny_model
+
+    words = ["وقال", "جو", "بايدن", "في", "واشنطن", "أمس"]
+    tags = ["O", "B-PERS", "I-PERS", "O", "B-LOC", "O"]
+    feature = make_person_feature(words, tags, tok, tiny_model(tok).config)
+    text = " ".join(words)
+    labelled = {text[feature.encoded.offsets[i][0]:feature.encoded.offsets[i][1]]: ID2LABEL[lab]
+                for i, lab in enumerate(feature.tag_labels) if lab != IGNORE}
+    assert labelled.get("جو") == "B-PERSON" or any(v == "B-PERSON" for v in labelled.values())
+    assert "I-PERSON" in labelled.values() and "O" in labelled.values()   # واشنطن: LOC -> O
+    words_with_o_tag = {"وقال", "في", "أمس"}
+    assert not any(piece in words_with_o_tag for piece in labelled)     # unknown to ANERcorp: ignored

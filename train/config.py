@@ -16,6 +16,8 @@ class DataConfig:
     train: list[str] = field(default_factory=lambda: ["data/train/corpus.jsonl"])
     dev: list[str] = field(default_factory=lambda: ["data/dev/corpus.jsonl"])
     augment_copies: int = 1  # mention-swap copies of the training split (0: none)
+    anercorp_person: str | None = None  # ANERcorp `token label` file: its PERS as extra PERSON supervision
+    anercorp_max_sentences: int = 0  # 0: all of them
 
     def __post_init__(self) -> None:
         if not self.train:

@@ -17,7 +17,7 @@ from hatif.data.schema import SCHEMA_PATH
 from hatif.data.training_data import load_training_records
 from hatif.eval.metrics import evaluate, headline
 from hatif.model.encoder import embedded_default, load_encoder, needs_arabert_preprocessing
-from hatif.model.features import Collator, Feature, make_feature
+from hatif.model.features import Collator, Feature, make_feature, make_person_feature
 from hatif.model.inference import Predictor
 from hatif.model.joint import HatifModel, build_model
 from .callbacks import JsonlLogCallback, plot_learning_curve
@@ -94,6 +94,13 @@ def train(config: RunConfig) -> dict[str, float]:
                         dropout=config.model.dropout, preprocessing=preprocessing,
                         encoder_name=config.model.encoder or ("scratch" if config.model.from_scratch else "embedded-default"))
     features = [make_feature(r, tokenizer, model.config) for r in train_records]
+    if config.data.anercorp_person:
+        from .ner_benchmark import read_conll
+
+        sentences = read_conll(config.data.anercorp_person)
+        sentences = sentences[:config.data.anercorp_max_sentences or len(sentences)]
+        features += [make_person_feature(words, tags, tokenizer, model.config) for words, tags in sentences]
+        log.info("ANERcorp PERSON supervision: %d sentences", len(sentences))
     save_config(config, out / "config.yaml")
     args = TrainingArguments(
         output_dir=str(out / "checkpoints"), num_train_epochs=tc.epochs, max_steps=tc.max_steps,
