@@ -126,19 +126,24 @@ def parse_overrides(args: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_config(path: str | Path | None, overrides: list[str] | None = None) -> RunConfig:
-    """Defaults, then the file's sections, then CLI overrides; every value validated."""
+def load_sections(path: str | Path | None, overrides: list[str] | None, sections: dict[str, type], build: type):
+    """Defaults, then the file's sections, then CLI overrides; every value validated.
+    Shared by `hatif train` and `hatif pretrain`, which differ only in their sections."""
     raw: dict[str, dict[str, Any]] = {}
     if path is not None:
         text = Path(path).read_text(encoding="utf-8")
         raw = (json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)) or {}
     for section, values in parse_overrides(overrides or []).items():
         raw.setdefault(section, {}).update(values)
-    sections = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
     unknown = set(raw) - set(sections)
     if unknown:
-        raise ValueError(f"unknown config section(s): {', '.join(sorted(unknown))} (known: data, model, train)")
-    return RunConfig(**{name: _section(cls, raw.get(name) or {}, name) for name, cls in sections.items()})
+        raise ValueError(f"unknown config section(s): {', '.join(sorted(unknown))} (known: {', '.join(sections)})")
+    return build(**{name: _section(cls, raw.get(name) or {}, name) for name, cls in sections.items()})
+
+
+def load_config(path: str | Path | None, overrides: list[str] | None = None) -> RunConfig:
+    """The training run's configuration (sections data, model, train)."""
+    return load_sections(path, overrides, {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}, RunConfig)
 
 
 def save_config(config: RunConfig, path: str | Path) -> None:

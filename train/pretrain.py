@@ -17,7 +17,7 @@ from transformers import BertConfig, BertForMaskedLM, Trainer, TrainerCallback, 
 from hatif.data.jsonl import atomic_writer, write_json
 from hatif.model.encoder import train_wordpiece
 from .callbacks import JsonlLogCallback, plot_learning_curve
-from .config import _section, parse_overrides
+from .config import load_sections
 from .pretrain_data import MlmCollator, PackedDataset, continuation_table, expand_corpus, prepare_corpus
 
 log = logging.getLogger("hatif.pretrain")
@@ -87,19 +87,8 @@ class PretrainConfig:
 
 def load_pretrain_config(path: str | Path | None, overrides: list[str] | None = None) -> PretrainConfig:
     """Defaults, then the YAML/JSON file, then `--section.key value` overrides (as train/config.py)."""
-    import yaml
-
-    raw: dict[str, dict[str, Any]] = {}
-    if path is not None:
-        text = Path(path).read_text(encoding="utf-8")
-        raw = (json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)) or {}
-    for section, values in parse_overrides(overrides or []).items():
-        raw.setdefault(section, {}).update(values)
     sections = {"data": PretrainDataConfig, "model": PretrainModelConfig, "train": PretrainTrainConfig}
-    unknown = set(raw) - set(sections)
-    if unknown:
-        raise ValueError(f"unknown config section(s): {', '.join(sorted(unknown))} (known: data, model, train)")
-    return PretrainConfig(**{name: _section(cls, raw.get(name) or {}, name) for name, cls in sections.items()})
+    return load_sections(path, overrides, sections, PretrainConfig)
 
 
 def sparse_mlm_loss(model: BertForMaskedLM, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, int, int]:
