@@ -43,8 +43,7 @@ demo: $(STAMP)
 	$(BIN)/hatif baseline $(GOLD) --out $(RUN)/gold.rules.jsonl
 	$(BIN)/hatif evaluate --gold $(GOLD) --pred $(RUN)/gold.model.jsonl --pred $(RUN)/gold.rules.jsonl \
 		--name model --name rules --out $(RUN)/eval_gold
-	$(BIN)/hatif predict --model $(RUN)/model $(SHARED)/seeds --out $(RUN)/seeds.jsonl --events $(RUN)/seed_calls.jsonl
-	$(BIN)/hatif calls $(RUN)/seed_calls.jsonl --all
+	$(BIN)/hatif predict --model $(RUN)/model $(SHARED)/seeds --out $(RUN)/seeds.jsonl --events $(RUN)/seed_calls.jsonl --show-calls
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

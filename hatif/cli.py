@@ -253,13 +253,16 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
             resume: bool = typer.Option(False, "--resume", help="Keep complete documents already in --out; append the rest."),
             batch_size: int = typer.Option(32, min=1, help="Sentences per encoder batch."),
             quantize: Optional[str] = typer.Option(None, help="'int8': dynamic int8 quantisation of nn.Linear (CPU)."),
-            threads: int = typer.Option(0, min=0, help="torch CPU threads (0: torch's default).")) -> None:
+            threads: int = typer.Option(0, min=0, help="torch CPU threads (0: torch's default)."),
+            show_calls: bool = typer.Option(False, "--show-calls", help="Print the calls found (needs --events).")) -> None:
     """Predict call events in articles or records; a bad input is reported and skipped, never fatal."""
     from hatif.model.predict_io import check_inputs
     from hatif.model.predict_job import run_predict
 
     if bool(inputs) == bool(records):
         _fail("give either INPUT... (articles) or --records FILE... (annotation records)", 2)
+    if show_calls and events is None:
+        _fail("--show-calls prints the --events file: give --events FILE", 2)
     problems = check_inputs(inputs or records, records_mode=bool(records))
     if problems:
         _fail("\n".join(problems), 2)
@@ -273,6 +276,24 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
                     quantize=quantize)
     except (ValueError, OSError, ImportError) as err:
         _fail(f"predict: {err}")
+    if show_calls:
+        _print_calls(events, all_polarities=True)
+
+
+def _print_calls(events: Path, all_polarities: bool) -> None:
+    shown = 0
+    for line in events.read_text(encoding="utf-8").splitlines():
+        call = json.loads(line)
+        if not (call["caller"] or call["callee"]) or (call["polarity"] != "asserted" and not all_polarities):
+            continue
+        names = {role: "، ".join(arg["text"] for arg in call[role]) or "?" for role in ("caller", "callee")}
+        dates = "، ".join(f"{d['text']} ({d.get('value')})" for d in call["date"]) or "-"
+        topics = " | ".join(t["text"] for t in call["topic"]) or "-"
+        confidence = "" if call.get("confidence") is None else f"  p={call['confidence']:.2f}"
+        typer.echo(f"{call['sentence_id']}  [{call['polarity']}]  {names['caller']} -> {names['callee']}"
+                   f"  date: {dates}  topic: {topics}{confidence}")
+        shown += 1
+    typer.echo(f"{shown} call(s) with a caller or callee", err=True)
 
 
 @app.command()
@@ -281,19 +302,7 @@ def calls(events: Path = typer.Argument(..., help="An events file written by `ha
     """Print the calls of an events file, one line each: who called whom, when, about what."""
     if not events.is_file():
         _fail(f"{events}: no such file", 2)
-    shown = 0
-    for line in events.read_text(encoding="utf-8").splitlines():
-        call = json.loads(line)
-        if not (call["caller"] or call["callee"]) or (call["polarity"] != "asserted" and not all_polarities):
-            continue
-        names = lambda role: "، ".join(arg["text"] for arg in call[role]) or "?"  # noqa: E731
-        dates = "، ".join(f"{d['text']} ({d.get('value')})" for d in call["date"]) or "-"
-        topics = " | ".join(t["text"] for t in call["topic"]) or "-"
-        confidence = "" if call.get("confidence") is None else f"  p={call['confidence']:.2f}"
-        typer.echo(f"{call['sentence_id']}  [{call['polarity']}]  {names('caller')} -> {names('callee')}"
-                   f"  date: {dates}  topic: {topics}{confidence}")
-        shown += 1
-    typer.echo(f"{shown} call(s) with a caller or callee", err=True)
+    _print_calls(events, all_polarities)
 
 
 if __name__ == "__main__":

@@ -294,3 +294,18 @@ def test_rules_run_through_the_same_path(tmp_path):
     assert len(rows) == len(tiny_records())
     assert any(e["label"] == "TRIGGER" for r in rows for e in r["entities"])
     assert all(event["confidence"] is None for event in lines(events))
+
+
+def test_show_calls_prints_one_line_per_call(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import SHARED
+
+    out, events = tmp_path / "p.jsonl", tmp_path / "e.jsonl"
+    run = subprocess.run([sys.executable, "-m", "hatif.cli", "predict", "--model", "rules", str(SHARED / "seeds"),
+                          "--out", str(out), "--events", str(events), "--show-calls"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-1500:]
+    lines = [line for line in run.stdout.splitlines() if "->" in line]
+    assert lines and all("[" in line and "date:" in line for line in lines)
+    assert any("شويغو" in line and "أوستن" in line for line in lines)
