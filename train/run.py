@@ -116,6 +116,7 @@ def train(config: RunConfig) -> dict[str, float]:
     if not tc.resume and log_path.exists():
         log_path.unlink()
     trainer = JointTrainer(
+        # eval_dataset is a placeholder the Trainer insists on; JointTrainer.evaluate decodes dev_records
         model=model, args=args, train_dataset=FeatureDataset(features), eval_dataset=FeatureDataset(features[:1]),
         data_collator=Collator(tokenizer, config.model.window, config.model.stride),
         callbacks=[EarlyStoppingCallback(early_stopping_patience=tc.patience), JsonlLogCallback(log_path)],
