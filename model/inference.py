@@ -12,7 +12,7 @@ import torch
 from hatif.data.dates import resolve_date
 from hatif.data.records import Entity, Record, Relation
 from .alignment import token_labels_to_spans
-from .features import Collator, Feature, candidate_pairs, make_feature
+from .features import Collator, Feature, candidate_pairs, encode_texts, pad_rows
 from .joint import HatifModel
 
 CLITICS = set("وفبلك")
@@ -54,7 +54,8 @@ class Predictor:
             yield from self._predict_buffer(batch)
 
     def _predict_buffer(self, records: list[Record]) -> list[Record]:
-        features = [make_feature(r, self.tokenizer, self.model.config, with_labels=False) for r in records]
+        encoded = encode_texts([r.text for r in records], self.tokenizer, self.model.config.preprocessing)
+        features = [Feature(e) for e in encoded]
         order = sorted(range(len(records)), key=lambda i: len(features[i].encoded.ids))
         out: list[Record | None] = [None] * len(records)
         for k in range(0, len(order), self.batch_size):
@@ -71,22 +72,17 @@ class Predictor:
         tags = model.tagger(seq).argmax(-1).tolist()
         spans = [token_labels_to_spans(f.encoded.word_ids, f.encoded.offsets, t, self.id2label)
                  for f, t in zip(features, tags)]
-        n_span = max(1, max(len(s) for s in spans))
-        bounds = torch.zeros(len(records), n_span, 2, dtype=torch.long)
-        labels = torch.full((len(records), n_span), -1, dtype=torch.long)
         pairs = [candidate_pairs([(s[2], s[3]) for s in sent], cfg.schema["relation_head"], self.tails, cfg.window)
                  for sent in spans]
-        n_pair = max(1, max(len(p) for p in pairs))
-        pair_index = torch.zeros(len(records), n_pair, 2, dtype=torch.long)
-        for b, sent in enumerate(spans):
-            for s, (_, _, label, first, last) in enumerate(sent):
-                bounds[b, s] = torch.tensor([first, last])
-                labels[b, s] = cfg.entity_labels.index(label)
-            if pairs[b]:
-                pair_index[b, :len(pairs[b])] = torch.tensor(pairs[b])
+        # padded as Python lists and made tensors once: a torch.tensor per span would cost more than the heads
+        n_span, n_pair = max(1, max(len(s) for s in spans)), max(1, max(len(p) for p in pairs))
+        bounds = torch.tensor(pad_rows([[[s[3], s[4]] for s in sent] for sent in spans], n_span, [0, 0]))
+        labels = torch.tensor(pad_rows([[cfg.entity_labels.index(s[2]) for s in sent] for sent in spans], n_span, -1))
+        pair_index = torch.tensor(pad_rows([[list(p) for p in sent] for sent in pairs], n_pair, [0, 0]))
         polarity, clitic = model.span_heads(seq, bounds, labels)
-        polarity, clitic = polarity.softmax(-1), clitic.softmax(-1)
-        relations = model.relation_logits(seq, bounds, labels, pair_index).softmax(-1)
+        # probabilities as nested lists: _record reads them number by number
+        polarity, clitic = polarity.softmax(-1).tolist(), clitic.softmax(-1).tolist()
+        relations = model.relation_logits(seq, bounds, labels, pair_index).softmax(-1).tolist()
         return [self._record(rec, spans[b], polarity[b], clitic[b], pairs[b], relations[b])
                 for b, rec in enumerate(records)]
 
@@ -95,18 +91,21 @@ class Predictor:
         doc_date = _doc_date(rec.doc_date)
         entities: list[Entity] = []
         for s, (start, end, label, _, _) in enumerate(spans):
-            if label == "PERSON" and end - start > 2 and rec.text[start] in CLITICS and clitic[s, 1] > 0.5:
+            if label == "PERSON" and end - start > 2 and rec.text[start] in CLITICS and clitic[s][1] > 0.5:
                 start += 1
             text = rec.text[start:end]
-            pol = cfg.polarity_labels[int(polarity[s].argmax())] if label == "TRIGGER" else None
-            value = resolve_date(text, doc_date) if label == "DATE" else None
-            # a trigger's score is P(its polarity): the events' confidence starts from it
-            score = float(polarity[s].max()) if label == "TRIGGER" else None
+            pol = score = value = None
+            if label == "TRIGGER":
+                # a trigger's score is P(its polarity): the events' confidence starts from it
+                score = max(polarity[s])
+                pol = cfg.polarity_labels[polarity[s].index(score)]
+            elif label == "DATE":
+                value = resolve_date(text, doc_date)
             entities.append(Entity(f"e{s + 1}", label, start, end, text, polarity=pol, value=value, score=score))
         found: list[Relation] = []
         for p, (h, t) in enumerate(pairs):
-            best = int(relations[p].argmax())
+            score = max(relations[p])
+            best = relations[p].index(score)
             if best != 0:
-                found.append(Relation(entities[h].id, entities[t].id, cfg.relation_labels[best],
-                                      score=float(relations[p, best])))
+                found.append(Relation(entities[h].id, entities[t].id, cfg.relation_labels[best], score=score))
         return Record(rec.id, rec.doc_id, rec.doc_date, rec.text, entities, found, doc_offset=rec.doc_offset)

@@ -7,7 +7,7 @@ import pytest
 from hatif.data.schema import load_schema
 from hatif.model.alignment import (IGNORE, plan_windows, span_token_bounds, spans_to_token_labels,
                                    token_labels_to_spans, window_owners)
-from hatif.model.features import encode_text
+from hatif.model.features import encode_text, encode_texts
 from helpers import tiny_tokenizer
 
 TAGS = load_schema().bio_labels()
@@ -49,6 +49,13 @@ def test_round_trip(tok, text, marked, back):
     decoded = [(s, e, lab) for s, e, lab, _, _ in token_labels_to_spans(enc.word_ids, enc.offsets, labels, ID2LABEL)]
     expected = [_span(text, part, label) for part, label in (back or marked)]
     assert decoded == sorted(expected)
+
+
+@pytest.mark.parametrize("preprocessing", [None, "aubmindlab/bert-base-arabertv02"])
+def test_batch_encoding_equals_one_by_one(tok, preprocessing):
+    # inference tokenises a whole buffer in one call; it must give each sentence what encode_text gives it
+    texts = [t for t, _, _ in TABLE] + ["", "كتب سطراً قصيراً"]
+    assert encode_texts(texts, tok, preprocessing) == [encode_text(t, tok, preprocessing) for t in texts]
 
 
 def test_span_token_bounds_reports_word_start(tok):
