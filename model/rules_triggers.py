@@ -27,18 +27,23 @@ class Trigger:
     polarity: str = "asserted"
 
 
+# (kind, lexicon list) in the order they are tried: a word in two lists takes the first kind
+NOMINAL_KINDS = (("noun", "call_nouns"), ("plural", "call_nouns_plural"), ("talk", "talk_nouns"))
+VERBAL_KINDS = (("verb", "call_verbs"), ("speak", "speak_verbs"), ("discuss", "discuss_verbs"))
+
+
+def _lookup(lex: Lexicon, stem: str, kinds: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
+    """(kind, stem) for the first lexicon list of ``kinds`` holding the stem."""
+    return next(((kind, stem) for kind, key in kinds if stem in lex[key]), None)
+
+
 def _nominal(lex: Lexicon, word: str) -> tuple[str, str] | None:
     """(kind, head) when the word is a call/talk noun, with or without clitics and ال."""
-    for k, rest in clitic_split(word):
-        for base in (rest, rest[2:] if rest.startswith("ال") and len(rest) > 4 else None):
-            if base is None:
-                continue
-            if base in lex["call_nouns"]:
-                return "noun", base
-            if base in lex["call_nouns_plural"]:
-                return "plural", base
-            if base in lex["talk_nouns"]:
-                return "talk", base
+    for _, rest in clitic_split(word):
+        for base in (rest, rest[2:]) if rest.startswith("ال") and len(rest) > 4 else (rest,):
+            found = _lookup(lex, base, NOMINAL_KINDS)
+            if found:
+                return found
     return None
 
 
@@ -49,12 +54,9 @@ def _verbal(lex: Lexicon, word: str) -> tuple[str, str] | None:
             continue
         if k == 2:
             continue
-        if rest in lex["call_verbs"]:
-            return "verb", rest
-        if rest in lex["speak_verbs"]:
-            return "speak", rest
-        if rest in lex["discuss_verbs"]:
-            return "discuss", rest
+        found = _lookup(lex, rest, VERBAL_KINDS)
+        if found:
+            return found
     return None
 
 
