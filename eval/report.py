@@ -15,6 +15,7 @@ from typing import Any
 from hatif.data.jsonl import atomic_writer, write_json, write_jsonl
 from hatif.data.validate import RecordError, load_records
 
+from .aggregate import mean_over_runs
 from .metrics import errors as find_errors
 from .metrics import evaluate, headline
 
@@ -32,7 +33,8 @@ ACCURACIES: dict[str, str] = {"polarity_accuracy": "polarity accuracy",
 # Families drawn in per_label_f1.png.
 CHART_FAMILIES = ("entities_seqeval", "entities_span", "relations_strict")
 
-Row = tuple[str, list[float | None]]
+Row = tuple[str, list[str]]
+SPREAD_NOTE = "n=K: mean ± sample standard deviation over K prediction files of one system (e.g. seeds)."
 
 
 def _get(metrics: dict[str, Any], *path: str) -> float | None:
@@ -52,43 +54,57 @@ def _labels(systems: dict[str, dict], family: str) -> list[str]:
     return list(seen)
 
 
+def _cell(metrics: dict[str, Any], *path: str) -> str:
+    """A value as the tables show it; with ± its spread when the system averages several runs."""
+    value = _get(metrics, *path)
+    if value is None:
+        return "-"
+    spread = _get(metrics.get("spread", {}), *path)
+    return f"{value:.4f}" if spread is None else f"{value:.4f} ± {spread:.4f}"
+
+
+def column_names(systems: dict[str, dict]) -> list[str]:
+    """System names, with n=K for a system averaged over K runs."""
+    return [f"{name} (n={m['runs']})" if "runs" in m else name for name, m in systems.items()]
+
+
 def table_rows(systems: dict[str, dict]) -> list[Row]:
-    """The rows of every table: (row name, one value per system; None where missing)."""
+    """The rows of every table: (row name, one formatted cell per system; "-" where missing)."""
     rows: list[Row] = []
     for family, title in FAMILIES.items():
         for key, short in (("precision", "P"), ("recall", "R"), ("f1", "F1")):
-            rows.append((f"{title} {short}", [_get(m, family, "micro", key) for m in systems.values()]))
+            rows.append((f"{title} {short}", [_cell(m, family, "micro", key) for m in systems.values()]))
         for label in _labels(systems, family):
             rows.append((f"{title} {label} F1",
-                         [_get(m, family, "per_label", label, "f1") for m in systems.values()]))
+                         [_cell(m, family, "per_label", label, "f1") for m in systems.values()]))
     for family, title in ACCURACIES.items():
-        rows.append((title, [_get(m, family, "accuracy") for m in systems.values()]))
+        rows.append((title, [_cell(m, family, "accuracy") for m in systems.values()]))
     return rows
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4f}"
 
 
 def side_by_side(systems: dict[str, dict]) -> str:
     """A plain-text table: one row per metric, one column per system."""
-    header = ["metric", *systems]
-    body = [[name, *map(_fmt, values)] for name, values in table_rows(systems)]
+    header = ["metric", *column_names(systems)]
+    body = [[name, *values] for name, values in table_rows(systems)]
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = []
     for row in [header, *body]:
         cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
+    if any("runs" in m for m in systems.values()):
+        lines.append(SPREAD_NOTE)
     return "\n".join(lines)
 
 
 def markdown_table(systems: dict[str, dict]) -> str:
     """The same rows as side_by_side, as a Markdown table."""
-    lines = ["| metric | " + " | ".join(systems) + " |",
+    lines = ["| metric | " + " | ".join(column_names(systems)) + " |",
              "|---|" + "---:|" * len(systems)]
     for name, values in table_rows(systems):
-        lines.append(f"| {name} | " + " | ".join(map(_fmt, values)) + " |")
+        lines.append(f"| {name} | " + " | ".join(values) + " |")
+    if any("runs" in m for m in systems.values()):
+        lines += ["", SPREAD_NOTE]
     return "\n".join(lines)
 
 
@@ -121,18 +137,26 @@ def per_label_chart(systems: dict[str, dict]) -> bytes:
     return buf.getvalue()
 
 
+def _entry(metrics: dict[str, Any]) -> dict[str, Any]:
+    """A system in metrics.json: headline scores (and their spread over runs, if averaged) and all metrics."""
+    entry = {"headline": headline(metrics), "metrics": metrics}
+    if "spread" in metrics:
+        entry["headline_sd"] = headline(metrics["spread"])
+    return entry
+
+
 def write_report(out_dir: str | Path, systems: dict[str, dict],
                  errors: dict[str, list] | None = None) -> list[Path]:
     """Write metrics.json, report.md and per_label_f1.png (and errors.jsonl) atomically.
 
-    ``metrics.json`` is ``{"systems": {name: {"headline": {...}, "metrics": {...}}}}``;
+    ``metrics.json`` is ``{"systems": {name: {"headline": {...}, "metrics": {...}}}}``, plus
+    ``headline_sd`` for a system averaged over several runs (see eval/aggregate.py);
     ``errors.jsonl`` (only when ``errors`` is given) holds one error per line with its
     ``system``. Returns the paths written.
     """
     out = Path(out_dir)
     paths = [out / "metrics.json", out / "report.md", out / "per_label_f1.png"]
-    write_json(paths[0], {"systems": {name: {"headline": headline(m), "metrics": m}
-                                      for name, m in systems.items()}})
+    write_json(paths[0], {"systems": {name: _entry(m) for name, m in systems.items()}})
     md = ["# Evaluation", "", f"{next(iter(systems.values()), {}).get('records', 0)} gold sentences.",
           "", markdown_table(systems), "", "![per-label F1](per_label_f1.png)", ""]
     if errors is not None:
@@ -189,8 +213,6 @@ def run_evaluate(gold_path: str, pred_paths: list[str], names: list[str] | None,
         return fail("no prediction file given", 2)
     if names is not None and len(names) != len(pred_paths):
         return fail(f"{len(names)} name(s) for {len(pred_paths)} prediction file(s)", 2)
-    if names is not None and len(set(names)) != len(names):
-        return fail("system names must be unique", 2)
     for path in [gold_path, *pred_paths]:
         if path != "-" and not Path(path).is_file():
             return fail(f"{path}: no such file", 2)
@@ -199,17 +221,19 @@ def run_evaluate(gold_path: str, pred_paths: list[str], names: list[str] | None,
         gold = load_records(gold_path)
     except (RecordError, OSError) as err:
         return fail(f"gold file {gold_path}: {err}", 1)
-    systems: dict[str, dict] = {}
+    runs: dict[str, list[dict]] = {}  # files given one name are runs of one system: averaged
     system_errors: dict[str, list] = {}
     for name, path in zip(names, pred_paths):
         try:
             pred = load_records(path)
-            systems[name] = evaluate(gold, pred)
-            system_errors[name] = find_errors(gold, pred) if show_errors or out_dir else []
+            runs.setdefault(name, []).append(evaluate(gold, pred))
+            run_name = name if names.count(name) == 1 else f"{name}#{len(runs[name])}"
+            system_errors[run_name] = find_errors(gold, pred) if show_errors or out_dir else []
         except (RecordError, OSError) as err:
             return fail(f"prediction file {path}: {err}", 1)
         except ValueError as err:
             return fail(f"prediction file {path} does not fit gold file {gold_path}: {err}", 1)
+    systems = {name: mean_over_runs(scores) for name, scores in runs.items()}
     print(side_by_side(systems))
     if out_dir is not None:
         try:

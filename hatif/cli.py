@@ -144,8 +144,10 @@ def baseline(input: str = typer.Argument(..., help="Annotation records (their id
 
 @app.command()
 def evaluate(gold: str = typer.Option(..., help="Gold record file."),
-             pred: List[str] = typer.Option(..., help="Prediction file(s), one per system."),
-             name: Optional[List[str]] = typer.Option(None, help="System names, in --pred order."),
+             pred: List[str] = typer.Option(..., help="Prediction file(s): one per system, or several runs of one."),
+             name: Optional[List[str]] = typer.Option(
+                 None, help="System names, in --pred order; files given the same name are runs of one system "
+                            "(e.g. seeds), shown as mean ± sd."),
              out: Optional[str] = typer.Option(None, help="Write metrics.json, report.md and per_label_f1.png here."),
              errors: bool = typer.Option(False, "--errors", help="List every false positive and negative.")) -> None:
     """Score systems against gold: entity, relation and event F1 side by side."""

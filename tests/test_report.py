@@ -122,3 +122,24 @@ def test_run_evaluate_unknown_id_and_usage(tmp_path: Path, gold: list[Record], c
     assert run_evaluate(g, [g], ["x", "y"], None, show_errors=False) == 2
     assert run_evaluate(g, [str(tmp_path / "missing.jsonl")], None, None, show_errors=False) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_run_evaluate_averages_runs_given_one_name(tmp_path: Path, gold: list[Record],
+                                                  worse: list[Record], capsys) -> None:
+    g = _write(tmp_path / "gold.jsonl", gold)
+    a, b = _write(tmp_path / "a.jsonl", gold), _write(tmp_path / "b.jsonl", worse)
+    assert run_evaluate(g, [a, b, b], ["model", "model", "rules"], str(tmp_path / "rep"), show_errors=False) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["metric", "model", "(n=2)", "rules"]
+    rows = {line[:line.index("  ")].strip(): line[line.index("  "):].split() for line in lines[2:] if "  " in line}
+    # span F1 of the runs: 1 and 10/11 -> mean 21/22, sample sd (1 - 10/11) / sqrt(2)
+    f1 = rows["entities (span) F1"]
+    assert f1 == [f"{21 / 22:.4f}", "±", f"{(1 / 11) / 2 ** 0.5:.4f}", f"{10 / 11:.4f}"]
+    assert lines[-1].startswith("n=K: mean ± sample standard deviation")
+    metrics = json.loads((tmp_path / "rep" / "metrics.json").read_text(encoding="utf-8"))["systems"]
+    assert metrics["model"]["metrics"]["runs"] == 2 and "headline_sd" not in metrics["rules"]
+    assert metrics["model"]["headline"]["entity_span_f1"] == pytest.approx(21 / 22)
+    assert metrics["model"]["headline_sd"]["event_f1"] == pytest.approx(2 ** -0.5)
+    errors_rows = (tmp_path / "rep" / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+    assert {json.loads(row)["system"] for row in errors_rows} == {"model#2", "rules"}
+    assert "| metric | model (n=2) | rules |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
