@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from transformers import AutoModel, AutoTokenizer, BertConfig, BertTokenizerFast, PreTrainedTokenizerFast
+from transformers import AutoConfig, AutoModel, AutoTokenizer, BertConfig, BertTokenizerFast, PreTrainedTokenizerFast
 
 REAL_ENCODER = "aubmindlab/bert-base-arabertv02"
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
@@ -29,11 +29,16 @@ def offline_hint(name: str, err: Exception) -> str:
     )
 
 
-def load_encoder(name: str):
-    """Load (encoder, fast tokenizer) from a hub id or local directory, or raise EncoderUnavailable."""
+def load_encoder(name: str, random_init: bool = False):
+    """Load (encoder, fast tokenizer) from a hub id or local directory, or raise EncoderUnavailable.
+    With ``random_init``, the encoder has the checkpoint's shape and tokenizer but random weights:
+    the control that isolates what its pretraining buys."""
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
-        encoder = AutoModel.from_pretrained(name)
+        if random_init:
+            encoder = AutoModel.from_config(AutoConfig.from_pretrained(name))
+        else:
+            encoder = AutoModel.from_pretrained(name)
     except (OSError, ValueError) as err:
         raise EncoderUnavailable(offline_hint(name, err)) from err
     if not tokenizer.is_fast:
@@ -67,13 +72,14 @@ def train_wordpiece(texts: Iterable[str], vocab_size: int) -> PreTrainedTokenize
 
 def embedded_default(texts: Iterable[str], vocab_size: int, hidden: int, layers: int, heads: int,
                      max_positions: int, seed: int, from_scratch: bool = False,
-                     tokenizer: PreTrainedTokenizerFast | None = None):
+                     tokenizer: PreTrainedTokenizerFast | None = None, random_init: bool = False):
     """The offline default: the shipped pretrained encoder if there is one (and not
     ``from_scratch``), else a compact BERT initialised at random with a WordPiece vocabulary
     trained on ``texts`` (or the given ``tokenizer``: a resumed run must keep its vocabulary,
-    and WordPiece training does not break ties the same way twice)."""
+    and WordPiece training does not break ties the same way twice). ``random_init``: the shipped
+    encoder's shape and tokenizer with random weights."""
     if not from_scratch and (PRETRAINED_DIR / "config.json").is_file():
-        return load_encoder(str(PRETRAINED_DIR))
+        return load_encoder(str(PRETRAINED_DIR), random_init)
     import torch
     from transformers import BertModel
 

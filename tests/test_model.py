@@ -136,3 +136,24 @@ def test_offline_encoder_error_says_how_to_work_offline(tmp_path):
     assert "Traceback" not in run.stderr
     for hint in ("HF_HUB_OFFLINE", "HF_HOME", "local directory", "aubmindlab/bert-base-arabertv02"):
         assert hint in run.stderr
+
+
+def test_random_init_keeps_shape_and_tokenizer_but_not_weights(tok, tmp_path):
+    from hatif.model.encoder import load_encoder
+    from hatif.train.config import ModelConfig
+    from hatif.train.run import encoder_name
+
+    saved = tiny_model(tok).encoder
+    saved.save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    loaded, loaded_tok = load_encoder(str(tmp_path))
+    control, control_tok = load_encoder(str(tmp_path), random_init=True)
+    assert control.config.to_diff_dict() == loaded.config.to_diff_dict()
+    assert control_tok.get_vocab() == loaded_tok.get_vocab() == tok.get_vocab()
+    weights = dict(loaded.named_parameters())
+    assert set(dict(control.named_parameters())) == set(weights)
+    name = "embeddings.word_embeddings.weight"
+    assert torch.equal(weights[name], saved.get_parameter(name))
+    assert not torch.equal(control.get_parameter(name), weights[name])
+    assert encoder_name(ModelConfig(random_init=True)) == "embedded-default (random init)"
+    assert encoder_name(ModelConfig(encoder="x/y")) == "x/y"

@@ -30,6 +30,7 @@ class DataConfig:
 class ModelConfig:
     encoder: str | None = None  # hub id or local dir; None: the embedded default
     from_scratch: bool = False  # embedded default only: ignore the shipped pretrained encoder
+    random_init: bool = False  # the encoder's shape and tokenizer, random weights: what does pretraining buy?
     vocab_size: int = 8000  # embedded default only: WordPiece size and the compact BERT's shape
     hidden: int = 256
     layers: int = 4

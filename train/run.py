@@ -21,7 +21,7 @@ from hatif.model.features import Collator, Feature, make_feature, make_person_fe
 from hatif.model.inference import Predictor
 from hatif.model.joint import HatifModel, build_model
 from .callbacks import JsonlLogCallback, plot_learning_curve
-from .config import RunConfig, save_config
+from .config import ModelConfig, RunConfig, save_config
 
 log = logging.getLogger("hatif.train")
 
@@ -60,7 +60,7 @@ def build_encoder(config: RunConfig, train_records: list[Record], saved_tokenize
     a resumed run reuses the tokenizer its first run saved."""
     mc = config.model
     if mc.encoder:
-        encoder, tokenizer = load_encoder(mc.encoder)
+        encoder, tokenizer = load_encoder(mc.encoder, mc.random_init)
         return encoder, tokenizer, (mc.encoder if needs_arabert_preprocessing(mc.encoder) else None)
     previous = None
     if config.train.resume and (saved_tokenizer / "tokenizer.json").is_file():
@@ -68,9 +68,16 @@ def build_encoder(config: RunConfig, train_records: list[Record], saved_tokenize
 
         previous = AutoTokenizer.from_pretrained(str(saved_tokenizer))
     encoder, tokenizer = embedded_default((r.text for r in train_records), mc.vocab_size, mc.hidden, mc.layers,
-                                          mc.heads, mc.max_positions, config.train.seed, mc.from_scratch, previous)
+                                          mc.heads, mc.max_positions, config.train.seed, mc.from_scratch, previous,
+                                          mc.random_init)
     tokenizer.save_pretrained(str(saved_tokenizer))
     return encoder, tokenizer, None
+
+
+def encoder_name(mc: ModelConfig) -> str:
+    """What the model config records as its encoder."""
+    name = mc.encoder or ("scratch" if mc.from_scratch else "embedded-default")
+    return f"{name} (random init)" if mc.random_init and name != "scratch" else name
 
 
 def train(config: RunConfig) -> dict[str, float]:
@@ -92,7 +99,7 @@ def train(config: RunConfig) -> dict[str, float]:
     encoder, tokenizer, preprocessing = build_encoder(config, train_records, out / "tokenizer")
     model = build_model(encoder, window=config.model.window, stride=config.model.stride,
                         dropout=config.model.dropout, preprocessing=preprocessing,
-                        encoder_name=config.model.encoder or ("scratch" if config.model.from_scratch else "embedded-default"))
+                        encoder_name=encoder_name(config.model))
     features = [make_feature(r, tokenizer, model.config) for r in train_records]
     if config.data.anercorp_person:
         from .ner_benchmark import read_conll
