@@ -149,7 +149,8 @@ Held-out: {summary['corpus']['heldout_lines']:,} lines sampled at random (seed {
 This is a tiny model trained for about an hour on two CPU cores: it has seen roughly one pass over
 16 M tokens, where AraBERT saw billions. Expect it to be far weaker than AraBERT or CAMeLBERT;
 it exists so that hatif has an offline default encoder. Compare it with a random initialisation of
-the same shape (`hatif ner-benchmark --random-init`) before relying on it; see `docs/RESULTS.md`.
+the same shape (`hatif ner-benchmark --random-init`, `hatif train --model.random_init true`) before
+relying on it; see `docs/RESULTS.md`.
 
 ## Continue pretraining
 
