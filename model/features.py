@@ -126,6 +126,21 @@ def pad_rows(rows: list[list], width: int, fill: Any) -> list[list]:
     return [row + [fill] * (width - len(row)) for row in rows]
 
 
+def span_tensors(spans: list[list[tuple[int, int, int]]], pairs: list[list[tuple[int, int]]],
+                 min_width: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per sentence (first token, last token, label id) spans and (head, tail) span-index pairs ->
+    span bounds [B, S, 2], span labels [B, S] (-1: padding) and pair index [B, P, 2], padded as lists
+    and made tensors once (a tensor per span costs more than the heads); S, P >= ``min_width``."""
+    n_span = max(min_width, max(len(s) for s in spans))
+    n_pair = max(min_width, max(len(p) for p in pairs))
+    bounds = pad_rows([[[first, last] for first, last, _ in sent] for sent in spans], n_span, [0, 0])
+    labels = pad_rows([[lab for _, _, lab in sent] for sent in spans], n_span, -1)
+    index = pad_rows([[list(p) for p in sent] for sent in pairs], n_pair, [0, 0])
+    return (torch.tensor(bounds, dtype=torch.long).reshape(len(spans), n_span, 2),
+            torch.tensor(labels, dtype=torch.long).reshape(len(spans), n_span),
+            torch.tensor(index, dtype=torch.long).reshape(len(spans), n_pair, 2))
+
+
 class Collator:
     """Windows every sentence to the encoder's size and pads a batch of Features into tensors."""
 
@@ -152,20 +167,17 @@ class Collator:
         }
         if features[0].tag_labels is None:
             return batch
-        n_span = max(len(f.spans) for f in features)
-        n_pair = max(len(f.pairs) for f in features)
+        bounds, labels, pair_index = span_tensors([f.spans for f in features], [f.pairs for f in features])
+        n_span, n_pair = bounds.size(1), pair_index.size(1)
         batch.update({
             "tag_labels": torch.tensor(pad_rows([f.tag_labels for f in features], n_tok, IGNORE)),
-            "span_bounds": torch.tensor(pad_rows([[[a, b] for a, b, _ in f.spans] for f in features], n_span, [0, 0]),
-                                        dtype=torch.long).reshape(len(features), n_span, 2),
-            "span_labels": torch.tensor(pad_rows([[lab for _, _, lab in f.spans] for f in features], n_span, -1),
-                                        dtype=torch.long).reshape(len(features), n_span),
+            "span_bounds": bounds,
+            "span_labels": labels,
+            "pair_index": pair_index,
             "clitic_labels": torch.tensor(pad_rows([f.clitic for f in features], n_span, IGNORE),
                                           dtype=torch.long).reshape(len(features), n_span),
             "polarity_labels": torch.tensor(pad_rows([f.polarity for f in features], n_span, IGNORE),
                                             dtype=torch.long).reshape(len(features), n_span),
-            "pair_index": torch.tensor(pad_rows([[list(p) for p in f.pairs] for f in features], n_pair, [0, 0]),
-                                       dtype=torch.long).reshape(len(features), n_pair, 2),
             "pair_labels": torch.tensor(pad_rows([f.pair_labels for f in features], n_pair, IGNORE),
                                         dtype=torch.long).reshape(len(features), n_pair),
         })

@@ -12,7 +12,7 @@ import torch
 from hatif.data.dates import resolve_date
 from hatif.data.records import Entity, Record, Relation
 from .alignment import token_labels_to_spans
-from .features import Collator, Feature, candidate_pairs, encode_texts, pad_rows
+from .features import Collator, Feature, candidate_pairs, encode_texts, span_tensors
 from .joint import HatifModel
 
 CLITICS = set("وفبلك")
@@ -74,11 +74,8 @@ class Predictor:
                  for f, t in zip(features, tags)]
         pairs = [candidate_pairs([(s[2], s[3]) for s in sent], cfg.schema["relation_head"], self.tails, cfg.window)
                  for sent in spans]
-        # padded as Python lists and made tensors once: a torch.tensor per span would cost more than the heads
-        n_span, n_pair = max(1, max(len(s) for s in spans)), max(1, max(len(p) for p in pairs))
-        bounds = torch.tensor(pad_rows([[[s[3], s[4]] for s in sent] for sent in spans], n_span, [0, 0]))
-        labels = torch.tensor(pad_rows([[cfg.entity_labels.index(s[2]) for s in sent] for sent in spans], n_span, -1))
-        pair_index = torch.tensor(pad_rows([[list(p) for p in sent] for sent in pairs], n_pair, [0, 0]))
+        bounds, labels, pair_index = span_tensors(
+            [[(s[3], s[4], cfg.entity_labels.index(s[2])) for s in sent] for sent in spans], pairs, min_width=1)
         polarity, clitic = model.span_heads(seq, bounds, labels)
         # probabilities as nested lists: _record reads them number by number
         polarity, clitic = polarity.softmax(-1).tolist(), clitic.softmax(-1).tolist()
