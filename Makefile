@@ -46,7 +46,7 @@ demo: $(STAMP)
 	$(BIN)/hatif predict --model $(RUN)/model $(SHARED)/seeds --out $(RUN)/seeds.jsonl --events $(RUN)/seed_calls.jsonl --show-calls
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	HATIF_SHARED=$(SHARED) $(BIN)/python -m pytest -q
 
 eval: $(STAMP)
 	$(BIN)/hatif baseline $(GOLD) --out runs/eval/gold.rules.jsonl

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# The shared data folder: beside the checkout, unless HATIF_SHARED (`make test SHARED=DIR`) says elsewhere.
+SHARED = Path(os.environ.get("HATIF_SHARED", REPO.parent / "shared")).resolve()
 
 EXAMPLE = {
     "id": "000_b9b2ccb77d9719e0-s02",

@@ -77,4 +77,5 @@ def test_furniture_is_not_a_sentence():
 
 
 def test_seed_articles_are_available():
-    assert len(SEEDS) == 2, f"the seed articles are read from {SHARED / 'seeds'} (the shared folder beside the checkout)"
+    assert len(SEEDS) == 2, (f"the seed articles are read from {SHARED / 'seeds'} (the shared folder beside the checkout; "
+                             "elsewhere: make test SHARED=/path/to/shared)")
