@@ -307,5 +307,123 @@ def calls(events: Path = typer.Argument(..., help="An events file written by `ha
     _print_calls(events, all_polarities)
 
 
+real_app = typer.Typer(no_args_is_help=True, help="Real news annotated as standoff (data/real): select, export, import, build.")
+app.add_typer(real_app, name="real")
+_REAL = Path("data/real")
+
+
+def _call_articles(corpus_dir: Optional[Path]) -> dict:
+    from hatif.data.real import call_articles_dir, load_call_articles
+
+    try:
+        return load_call_articles(corpus_dir or call_articles_dir())
+    except (OSError, ValueError) as err:
+        _fail(str(err), 2)
+
+
+@real_app.command("select")
+def real_select(total: int = typer.Option(330, help="Articles to select."),
+                seed: int = typer.Option(2015),
+                strong: float = typer.Option(0.65), weak: float = typer.Option(0.20), none: float = typer.Option(0.15),
+                test: float = typer.Option(0.27, help="Share of each stratum for the test split."),
+                dev: float = typer.Option(0.16, help="Share of each stratum for the dev split."),
+                max_sentences: int = typer.Option(40, help="Longer articles are cut after the last call paragraph + 2."),
+                corpus_dir: Optional[Path] = typer.Option(None, help="call_articles folder (default $HATIF_SHARED/corpora/call_articles)."),
+                out: Path = typer.Option(_REAL / "selection.tsv")) -> None:
+    """Seeded selection of real articles by call cue, corpus and outlet, split by article."""
+    from hatif.data.real import select_articles, write_selection
+
+    rows = select_articles(_call_articles(corpus_dir), total, {"strong": strong, "weak": weak, "none": none}, seed,
+                           {"test": test, "dev": dev}, max_sentences)
+    header = (f"hatif real select --total {total} --seed {seed} --strong {strong} --weak {weak} --none {none} "
+              f"--test {test} --dev {dev} --max-sentences {max_sentences}")
+    write_selection(out, rows, header)
+    typer.echo(f"{out}: {len(rows)} articles, {sum(r.sentences for r in rows)} sentences", err=True)
+
+
+@real_app.command("export")
+def real_export(doc_ids: Optional[List[str]] = typer.Argument(None, help="Articles to export (default: every selected one)."),
+                out_dir: Path = typer.Option(Path("runs/real_ann"), help="Where the .ann files go (never commit them: they hold the article text)."),
+                standoff_dir: Path = typer.Option(_REAL / "standoff"),
+                selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
+                corpus_dir: Optional[Path] = typer.Option(None),
+                overwrite: bool = typer.Option(False, "--overwrite", help="Replace .ann files that exist.")) -> None:
+    """Write selected articles as .ann files: marked up from their standoff if annotated, else blank."""
+    from hatif.data.jsonl import atomic_writer
+    from hatif.data.real import article_to_ann, read_selection, read_standoff, standoff_path
+
+    articles = _call_articles(corpus_dir)
+    selection = {s.doc_id: s for s in read_selection(selection_file)}
+    wanted = doc_ids or sorted(selection)
+    unknown = [d for d in wanted if d not in selection]
+    if unknown:
+        _fail(f"{selection_file}: not selected: {', '.join(unknown)}", 2)
+    written = kept = 0
+    for doc_id in wanted:
+        target = out_dir / f"{doc_id}.ann"
+        if target.exists() and not overwrite:
+            kept += 1
+            continue
+        path = standoff_path(standoff_dir, doc_id)
+        standoff = read_standoff(path) if path.is_file() else None
+        with atomic_writer(target) as handle:
+            handle.write(article_to_ann(articles[doc_id], selection[doc_id].paragraphs, standoff))
+        written += 1
+    typer.echo(f"{out_dir}: {written} written, {kept} kept (exist; --overwrite replaces them)", err=True)
+
+
+@real_app.command("import")
+def real_import(sources: List[str] = typer.Argument(..., help="Annotated .ann files or folders of them."),
+                annotator: str = typer.Option(..., help="Who annotated them (kept in the standoff)."),
+                standoff_dir: Path = typer.Option(_REAL / "standoff"),
+                selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
+                corpus_dir: Optional[Path] = typer.Option(None),
+                check: bool = typer.Option(False, "--check", help="Validate only; write nothing.")) -> None:
+    """Compile annotated .ann articles, check them against the corpus text and write their standoff."""
+    from hatif.data.authoring import find_sources
+    from hatif.data.jsonl import write_json
+    from hatif.data.real import import_ann, read_selection, standoff_path
+
+    articles = _call_articles(corpus_dir)
+    selection = {s.doc_id: s for s in read_selection(selection_file)}
+    done = bad = 0
+    for path in find_sources(sources):
+        standoff, violations = import_ann(path, articles, selection, annotator)
+        for violation in violations:
+            typer.echo(str(violation))
+        bad += len(violations)
+        if standoff is not None:
+            done += 1
+            if not check:
+                write_json(standoff_path(standoff_dir, standoff["doc_id"]), standoff)
+    typer.echo(f"{done} article(s) {'checked' if check else 'imported'}, {bad} violation(s)", err=True)
+    if bad:
+        raise typer.Exit(1)
+
+
+@real_app.command("build")
+def real_build(out_dir: Path = typer.Option(_REAL / "build", help="Writes OUT_DIR/<split>/corpus.jsonl (git-ignored: it holds the text)."),
+               standoff_dir: Path = typer.Option(_REAL / "standoff"),
+               selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
+               corpus_dir: Optional[Path] = typer.Option(None),
+               allow_missing: bool = typer.Option(False, "--allow-missing", help="Build even if some selected articles have no standoff yet.")) -> None:
+    """Materialise the real train/dev/test records from standoff and the corpus; a changed text fails loudly."""
+    from hatif.data.jsonl import write_jsonl
+    from hatif.data.real import StandoffError, build_split_records, read_selection
+
+    articles = _call_articles(corpus_dir)
+    try:
+        per_split, missing = build_split_records(read_selection(selection_file), standoff_dir, articles)
+    except StandoffError as err:
+        _fail(str(err))
+    if missing and not allow_missing:
+        _fail(f"{len(missing)} selected article(s) have no standoff in {standoff_dir} "
+              f"(first: {missing[0]}); annotate them or pass --allow-missing")
+    for split, records in per_split.items():
+        target = out_dir / split / "corpus.jsonl"
+        write_jsonl(target, (r.to_dict() for r in records))
+        typer.echo(f"wrote {target} ({len(records)} records, {len({r.doc_id for r in records})} articles)", err=True)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,321 @@
+"""Real news, annotated as standoff: selection, `.ann` export/import, and materialisation.
+
+The article text belongs to its outlets (../shared/corpora/call_articles/PROVENANCE.md), so
+the repository keeps only *standoff*: for each sentence its place in the article (paragraph
+index, character offsets in that paragraph; paragraph -1 is the title), a hash of its text,
+and its spans and relations with offsets relative to the sentence. `build_records` puts the
+text back from the corpus and refuses any sentence whose hash no longer matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .authoring import AuthoredArticle
+from .jsonl import Violation
+from .records import Entity, Record, Relation
+from .sentences import split_sentences
+
+TITLE = -1  # the paragraph index of the headline in standoff
+CUES = ("strong", "weak", "none")
+SPLITS = ("train", "dev", "test")
+MARKUP_CHARS = "[]{}"  # reserved by the .ann markup; articles holding them are not selectable
+# A paragraph that mentions calling: the cut of a long article keeps every such paragraph.
+_CALL_WORD = re.compile(r"اتصا?ل|مكالم|هاتف|محادث")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One selected article: where it comes from, which split it is in, how much of it is kept."""
+
+    doc_id: str
+    corpus: str
+    outlet: str
+    cue: str
+    split: str
+    paragraphs: int  # paragraphs kept from the start of the article (the cut)
+    sentences: int  # sentences in the kept part, headline included
+
+
+def shared_dir() -> Path:
+    """The shared data root (seeds, corpora): $HATIF_SHARED, else ../shared beside the checkout."""
+    return Path(os.environ.get("HATIF_SHARED", "../shared"))
+
+
+def call_articles_dir() -> Path:
+    return shared_dir() / "corpora" / "call_articles"
+
+
+class StandoffError(ValueError):
+    """Standoff that does not fit the corpus text (hash mismatch, missing article, bad offsets)."""
+
+
+def load_call_articles(corpus_dir: str | Path) -> dict[str, dict]:
+    """Every article of call_articles/*.jsonl by doc_id."""
+    articles: dict[str, dict] = {}
+    files = sorted(Path(corpus_dir).glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"{corpus_dir}: no call_articles *.jsonl here (set --corpus-dir)")
+    for path in files:
+        with open(path, encoding="utf-8") as handle:
+            for lineno, line in enumerate(handle, start=1):
+                if line.strip():
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as err:
+                        raise StandoffError(f"{path}:{lineno}: malformed JSON: {err.msg}") from err
+                    articles[row["doc_id"]] = row
+    return articles
+
+
+def sentence_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def count_sentences(title: str, paragraphs: list[str]) -> int:
+    return len(split_sentences(title)) + sum(len(split_sentences(p)) for p in paragraphs)
+
+
+def cut_length(article: dict, max_sentences: int) -> int:
+    """Paragraphs to keep: all of them, or for a long article up to the last call paragraph + 2."""
+    paragraphs = article["paragraphs"]
+    if count_sentences(article["title"], paragraphs) <= max_sentences:
+        return len(paragraphs)
+    last_call = max((i for i, p in enumerate(paragraphs) if _CALL_WORD.search(p)), default=-1)
+    return min(len(paragraphs), max(last_call + 3, 1))
+
+
+def selectable(article: dict) -> bool:
+    text = article["title"] + "".join(article["paragraphs"])
+    return bool(article["paragraphs"]) and not any(ch in text for ch in MARKUP_CHARS)
+
+
+def _spread_over_outlets(candidates: list[dict], rng: random.Random) -> list[dict]:
+    """Seeded order that takes the outlets in turn, so a short list covers as many as possible."""
+    by_outlet: dict[str, list[dict]] = defaultdict(list)
+    for art in candidates:
+        by_outlet[art["outlet"]].append(art)
+    queues = [by_outlet[name] for name in sorted(by_outlet)]
+    for queue in queues:
+        rng.shuffle(queue)
+    rng.shuffle(queues)
+    ordered: list[dict] = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                ordered.append(queue.pop())
+    return ordered
+
+
+def select_articles(articles: dict[str, dict], total: int, shares: dict[str, float], seed: int,
+                    split_shares: dict[str, float], max_sentences: int,
+                    exclude: set[str] = frozenset()) -> list[Selection]:
+    """The seeded selection: cue shares over ``total``, half of each cue per corpus, outlets in
+    turn; then a split by article stratified by (cue, corpus)."""
+    rng = random.Random(seed)
+    strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for doc_id in sorted(articles):
+        art = articles[doc_id]
+        if doc_id not in exclude and selectable(art):
+            strata[(art["call_cue"], art["corpus"])].append(art)
+    corpora = sorted({corpus for _, corpus in strata})
+    chosen: list[Selection] = []
+    for cue in CUES:
+        want = round(total * shares[cue])
+        for k, corpus in enumerate(corpora):
+            n = want // len(corpora) + (1 if k < want % len(corpora) else 0)
+            picked = _spread_over_outlets(list(strata[(cue, corpus)]), rng)[:n]
+            if len(picked) < n:
+                raise ValueError(f"only {len(picked)} selectable {cue!r} articles in {corpus}, {n} wanted")
+            order = list(range(n))
+            rng.shuffle(order)
+            bounds = _split_bounds(n, split_shares)
+            for rank, art in zip(order, picked):
+                split = next(s for s, (lo, hi) in bounds.items() if lo <= rank < hi)
+                kept = cut_length(art, max_sentences)
+                chosen.append(Selection(art["doc_id"], corpus, art["outlet"], cue, split, kept,
+                                        count_sentences(art["title"], art["paragraphs"][:kept])))
+    return sorted(chosen, key=lambda s: s.doc_id)
+
+
+def _split_bounds(n: int, split_shares: dict[str, float]) -> dict[str, tuple[int, int]]:
+    """Rank ranges per split: test and dev rounded up (their floors matter), train the rest."""
+    n_test = math.ceil(n * split_shares["test"])
+    n_dev = math.ceil(n * split_shares["dev"])
+    return {"test": (0, n_test), "dev": (n_test, n_test + n_dev), "train": (n_test + n_dev, n)}
+
+
+SELECTION_COLUMNS = ("doc_id", "corpus", "outlet", "cue", "split", "paragraphs", "sentences")
+
+
+def write_selection(path: Path, rows: list[Selection], header: str) -> None:
+    from .jsonl import atomic_writer
+
+    with atomic_writer(path) as out:
+        for line in header.splitlines():
+            out.write(f"# {line}\n")
+        out.write("\t".join(SELECTION_COLUMNS) + "\n")
+        for row in rows:
+            out.write("\t".join(str(getattr(row, col)) for col in SELECTION_COLUMNS) + "\n")
+
+
+def read_selection(path: str | Path) -> list[Selection]:
+    rows: list[Selection] = []
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    body = [(n, line) for n, line in enumerate(lines, start=1) if line and not line.startswith("#")]
+    if not body or tuple(body[0][1].split("\t")) != SELECTION_COLUMNS:
+        raise StandoffError(f"{path}:1: expected the header {'/'.join(SELECTION_COLUMNS)}")
+    for lineno, line in body[1:]:
+        cells = line.split("\t")
+        if len(cells) != len(SELECTION_COLUMNS) or cells[4] not in SPLITS:
+            raise StandoffError(f"{path}:{lineno}: expected {len(SELECTION_COLUMNS)} columns and a split in {SPLITS}")
+        rows.append(Selection(cells[0], cells[1], cells[2], cells[3], cells[4], int(cells[5]), int(cells[6])))
+    return rows
+
+
+def article_to_ann(article: dict, paragraphs: int, standoff: dict | None = None) -> str:
+    """The article as an `.ann` file (AUTHORING.md): blank, or marked up from its standoff."""
+    title, body = article["title"], article["paragraphs"][:paragraphs]
+    marks: dict[int, list[tuple[int, int, str]]] = defaultdict(list)  # para -> (start, end, markup)
+    if standoff is not None:
+        for sent in standoff["sentences"]:
+            names = {e["id"]: f"t{sent['id'].rsplit('-s', 1)[1]}{e['id']}" for e in sent["entities"]
+                     if e["label"] == "TRIGGER"}
+            roles: dict[str, list[str]] = defaultdict(list)
+            for rel in sent["relations"]:
+                roles[rel["tail"]].append(f"{rel['label']}>{names[rel['head']]}")
+            for ent in sent["entities"]:
+                attrs = [ent["label"] + (f"#{names[ent['id']]}" if ent["id"] in names else "")]
+                if ent["label"] == "TRIGGER":
+                    attrs.append(ent["polarity"])
+                if ent["label"] == "DATE":
+                    attrs.append("=" + (ent["value"] or "null"))
+                attrs.extend(roles[ent["id"]])
+                marks[sent["para"]].append((sent["start"] + ent["start"], sent["start"] + ent["end"],
+                                            " ".join(attrs)))
+
+    def marked(para: int, text: str) -> str:
+        out, pos = [], 0
+        for start, end, attrs in sorted(marks[para]):
+            out.append(text[pos:start] + f"[{text[start:end]}]{{{attrs}}}")
+            pos = end
+        return "".join(out) + text[pos:]
+
+    lines = [f"doc_id: {article['doc_id']}", f"doc_date: {article['date']}",
+             f"headline: {marked(TITLE, title)}", "==="]
+    lines += [marked(i, p) for i, p in enumerate(body)]
+    return "\n".join(lines) + "\n"
+
+
+def ann_to_standoff(compiled: AuthoredArticle, article: dict, paragraphs: int,
+                    annotator: str) -> dict:
+    """Standoff of a compiled `.ann` article: sentence places in the corpus article, hashes, spans."""
+    # compile_article renders the headline, a blank line, then "\n" + paragraph + "\n" each.
+    starts = {TITLE: 0}
+    pos = len(article["title"]) + 2
+    for i, para in enumerate(article["paragraphs"][:paragraphs]):
+        starts[i] = pos + 1
+        pos += len(para) + 2
+    source = {TITLE: article["title"], **dict(enumerate(article["paragraphs"]))}
+    sentences = []
+    for record in compiled.records:
+        para = max(p for p, s in starts.items() if s <= record.doc_offset)
+        start = record.doc_offset - starts[para]
+        end = start + len(record.text)
+        if source[para][start:end] != record.text:
+            raise StandoffError(f"{compiled.path}: {record.id}: the .ann text differs from the corpus "
+                                f"article (paragraph {para}); re-export it")
+        sentences.append({
+            "id": record.id, "para": para, "start": start, "end": end, "sha1": sentence_hash(record.text),
+            "entities": [{k: v for k, v in e.to_dict().items() if k != "text"} for e in record.entities],
+            "relations": [r.to_dict() for r in record.relations],
+        })
+    return {"doc_id": compiled.doc_id, "doc_date": compiled.doc_date, "paragraphs": paragraphs,
+            "annotator": annotator, "sentences": sentences}
+
+
+def build_records(standoff: dict, article: dict, where: str) -> list[Record]:
+    """Full records from standoff and the corpus text; a changed sentence is a StandoffError."""
+    source = {TITLE: article["title"], **dict(enumerate(article["paragraphs"]))}
+    records = []
+    for sent in standoff["sentences"]:
+        text = source.get(sent["para"], "")[sent["start"]:sent["end"]]
+        if sentence_hash(text) != sent["sha1"]:
+            raise StandoffError(f"{where}: {sent['id']}: hash-mismatch: the corpus text at paragraph "
+                                f"{sent['para']} [{sent['start']}:{sent['end']}] is not the annotated sentence")
+        entities = [Entity(e["id"], e["label"], e["start"], e["end"], text[e["start"]:e["end"]],
+                           polarity=e.get("polarity"), value=e.get("value")) for e in sent["entities"]]
+        relations = [Relation(r["head"], r["tail"], r["label"]) for r in sent["relations"]]
+        records.append(Record(sent["id"], standoff["doc_id"], standoff["doc_date"], text, entities, relations))
+    return records
+
+
+def standoff_violations(records: list[Record], where: str) -> list[Violation]:
+    """The record contract checked on materialised records."""
+    from .validate import check_record
+
+    found: list[Violation] = []
+    for record in records:
+        found.extend(check_record(record.to_dict(), where, 0))
+    return found
+
+
+def standoff_path(standoff_dir: Path, doc_id: str) -> Path:
+    return Path(standoff_dir) / f"{doc_id}.json"
+
+
+def read_standoff(path: Path) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise StandoffError(f"{path}:{err.lineno}: malformed JSON: {err.msg}") from err
+
+
+def import_ann(ann_path: Path, articles: dict[str, dict], selection: dict[str, Selection],
+               annotator: str) -> tuple[dict | None, list[Violation]]:
+    """Compile one annotated `.ann` file against its corpus article; returns (standoff, violations)."""
+    from .authoring import compile_article
+
+    compiled, violations = compile_article(ann_path)
+    if compiled is None or violations:
+        return None, violations
+    where = Violation(str(ann_path), 1, compiled.doc_id, "selection", "")
+    if compiled.doc_id not in selection or compiled.doc_id not in articles:
+        return None, [Violation(where.path, 1, compiled.doc_id, "selection",
+                                "not in the selection file or not in call_articles")]
+    chosen = selection[compiled.doc_id]
+    if compiled.doc_date != articles[compiled.doc_id]["date"]:
+        return None, [Violation(where.path, 1, compiled.doc_id, "doc-date",
+                                f"doc_date must be the article's date {articles[compiled.doc_id]['date']}")]
+    try:
+        return ann_to_standoff(compiled, articles[compiled.doc_id], chosen.paragraphs, annotator), []
+    except StandoffError as err:
+        return None, [Violation(where.path, 1, compiled.doc_id, "corpus-text", str(err))]
+
+
+def build_split_records(selection: list[Selection], standoff_dir: Path,
+                        articles: dict[str, dict]) -> tuple[dict[str, list[Record]], list[str]]:
+    """Records per split for every selected article that has standoff; missing ones are listed."""
+    per_split: dict[str, list[Record]] = {s: [] for s in SPLITS}
+    missing: list[str] = []
+    for chosen in selection:
+        path = standoff_path(standoff_dir, chosen.doc_id)
+        if not path.is_file():
+            missing.append(chosen.doc_id)
+            continue
+        if chosen.doc_id not in articles:
+            raise StandoffError(f"{path}: {chosen.doc_id} is not in call_articles (wrong --corpus-dir?)")
+        records = build_records(read_standoff(path), articles[chosen.doc_id], str(path))
+        bad = standoff_violations(records, str(path))
+        if bad:
+            raise StandoffError("\n".join(map(str, bad)))
+        per_split[chosen.split].extend(records)
+    return per_split, missing
