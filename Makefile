@@ -10,14 +10,15 @@ MODEL  ?= aubmindlab/bert-base-arabertv02
 RUN    ?= runs/demo
 GOLD   := data/gold/seed_articles.jsonl
 DEV    := data/dev/corpus.jsonl
+REAL   := data/real/build
 
 .PHONY: help venv demo test eval corpus gold quotas train bench pretrain clean
 
 help:
 	@echo "make demo     set up, train the embedded default, score it and the rules on the gold set, print the seed calls"
 	@echo "make test     set up and run the test suite"
-	@echo "make eval     score the rule baseline (and $(RUN)/model if trained) on the gold set and the dev split"
-	@echo "make corpus   recompile data/train and data/dev from the authored articles (data/authored)"
+	@echo "make eval     score the rule baseline (and $(RUN)/model if trained) on gold, dev, real dev and real test"
+	@echo "make corpus   recompile data/train and data/dev from data/authored; build the real records (data/real/build)"
 	@echo "make gold     recompile the gold set from data/gold/*.ann"
 	@echo "make quotas   recompute the corpus quota table in data/README.md"
 	@echo "make train    train MODEL=<hub id or dir> with CONFIG=$(CONFIG)"
@@ -48,20 +49,25 @@ demo: $(STAMP)
 test: $(STAMP)
 	HATIF_SHARED=$(SHARED) $(BIN)/python -m pytest -q
 
-eval: $(STAMP)
-	$(BIN)/hatif baseline $(GOLD) --out runs/eval/gold.rules.jsonl
-	$(BIN)/hatif baseline $(DEV) --out runs/eval/dev.rules.jsonl
-	@if [ -d $(RUN)/model ]; then \
-		$(BIN)/hatif predict --model $(RUN)/model --records $(GOLD) --out runs/eval/gold.model.jsonl && \
-		$(BIN)/hatif predict --model $(RUN)/model --records $(DEV) --out runs/eval/dev.model.jsonl && \
-		$(BIN)/hatif evaluate --gold $(GOLD) --pred runs/eval/gold.rules.jsonl --pred runs/eval/gold.model.jsonl \
-			--name rules --name model --out runs/eval/gold && \
-		$(BIN)/hatif evaluate --gold $(DEV) --pred runs/eval/dev.rules.jsonl --pred runs/eval/dev.model.jsonl \
-			--name rules --name model --out runs/eval/dev; \
-	else \
-		$(BIN)/hatif evaluate --gold $(GOLD) --pred runs/eval/gold.rules.jsonl --name rules --out runs/eval/gold && \
-		$(BIN)/hatif evaluate --gold $(DEV) --pred runs/eval/dev.rules.jsonl --name rules --out runs/eval/dev; \
-	fi
+# Each set is scored for the rules and, when trained, $(RUN)/model; real test also lists every error.
+EVAL_SETS := gold=$(GOLD) dev=$(DEV) real-dev=$(REAL)/dev/corpus.jsonl real-test=$(REAL)/test/corpus.jsonl
+
+eval: $(STAMP) $(REAL)/test/corpus.jsonl
+	@set -e; for pair in $(EVAL_SETS); do \
+		name=$${pair%%=*}; file=$${pair#*=}; preds="--pred runs/eval/$$name.rules.jsonl --name rules"; \
+		$(BIN)/hatif predict --model rules --records $$file --out runs/eval/$$name.rules.jsonl; \
+		if [ -d $(RUN)/model ]; then \
+			$(BIN)/hatif predict --model $(RUN)/model --records $$file --out runs/eval/$$name.model.jsonl; \
+			preds="$$preds --pred runs/eval/$$name.model.jsonl --name model"; \
+		fi; \
+		extra=""; [ $$name = real-test ] && extra="--errors"; \
+		echo "== $$name ($$file)"; \
+		$(BIN)/hatif evaluate --gold $$file $$preds --out runs/eval/$$name $$extra > runs/eval/$$name.txt; \
+		sed -n '/errors/q;p' runs/eval/$$name.txt; \
+	done; echo "error listings: runs/eval/real-test.txt"
+
+$(REAL)/test/corpus.jsonl: $(STAMP) $(wildcard data/real/standoff/*.json) data/real/selection.tsv
+	$(BIN)/hatif real build --out-dir $(REAL)
 
 # Rebuild the gold set and the train/dev corpus from their authored sources.
 gold: $(STAMP)
@@ -69,9 +75,11 @@ gold: $(STAMP)
 
 corpus: $(STAMP)
 	$(BIN)/hatif compile data/authored --split-file data/splits.tsv --out-dir data --articles-dir runs/articles
+	$(BIN)/hatif real build --out-dir $(REAL)
 
 quotas: $(STAMP)
 	$(BIN)/hatif quotas data/train/corpus.jsonl data/dev/corpus.jsonl --readme data/README.md
+	$(BIN)/hatif real quotas --build-dir $(REAL) --readme data/real/README.md
 
 train: $(STAMP)
 	$(BIN)/hatif train --config $(CONFIG) --model $(MODEL)

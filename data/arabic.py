@@ -34,3 +34,9 @@ def normalize_name(text: str) -> str:
 def normalize_key(text: str) -> str:
     """normalize_name plus Western digits: a key for lexicon look-ups (dates, triggers)."""
     return to_western_digits(normalize_name(text))
+
+
+def word_ngrams(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    """Runs of ``n`` normalised words (punctuation-only tokens dropped): the unit of the leakage checks."""
+    words = [w for w in normalize_key(text).replace("،", " ").split() if any(c.isalnum() for c in w)]
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}

@@ -16,9 +16,10 @@ import os
 import random
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .arabic import word_ngrams
 from .authoring import AuthoredArticle
 from .jsonl import Violation
 from .records import Entity, Record, Relation
@@ -143,7 +144,33 @@ def select_articles(articles: dict[str, dict], total: int, shares: dict[str, flo
                 kept = cut_length(art, max_sentences)
                 chosen.append(Selection(art["doc_id"], corpus, art["outlet"], cue, split, kept,
                                         count_sentences(art["title"], art["paragraphs"][:kept])))
-    return sorted(chosen, key=lambda s: s.doc_id)
+    return sorted(_keep_shared_text_in_one_split(chosen, articles), key=lambda s: s.doc_id)
+
+
+def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, dict]) -> list[Selection]:
+    """Articles that share an 8-word run (the same wire story, agency boilerplate) end up in one
+    split: test if any of them is test, else dev if any is dev. Test then shares no run with train."""
+    owner: dict[tuple[str, ...], int] = {}
+    parent = list(range(len(chosen)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, sel in enumerate(chosen):
+        art = articles[sel.doc_id]
+        for para in [art["title"]] + art["paragraphs"][:sel.paragraphs]:
+            for gram in word_ngrams(para):
+                j = owner.setdefault(gram, i)
+                parent[root(i)] = root(j)
+    rank = {"test": 0, "dev": 1, "train": 2}
+    split_of: dict[int, str] = {}
+    for i, sel in enumerate(chosen):
+        r = root(i)
+        split_of[r] = min(split_of.get(r, "train"), sel.split, key=rank.__getitem__)
+    return [replace(sel, split=split_of[root(i)]) for i, sel in enumerate(chosen)]
 
 
 def _split_bounds(n: int, split_shares: dict[str, float]) -> dict[str, tuple[int, int]]:

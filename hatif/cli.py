@@ -105,8 +105,9 @@ def quotas(files: List[str] = typer.Argument(..., help="Train and dev record fil
     typer.echo(table)
     if readme is not None:
         train_recs, dev_recs = splits.get("train", []), splits.get("dev", [])
-        write_readme_section(readme, table, format_stats_markdown(compute_stats(train_recs)),
-                             format_stats_markdown(compute_stats(dev_recs)))
+        write_readme_section(readme, {"Quotas": table,
+                                      "Train split": format_stats_markdown(compute_stats(train_recs)),
+                                      "Dev split": format_stats_markdown(compute_stats(dev_recs))})
         typer.echo(f"updated {readme}", err=True)
     if not all(row["ok"] for row in rows):
         raise typer.Exit(1)
@@ -325,8 +326,8 @@ def _call_articles(corpus_dir: Optional[Path]) -> dict:
 def real_select(total: int = typer.Option(330, help="Articles to select."),
                 seed: int = typer.Option(2015),
                 strong: float = typer.Option(0.65), weak: float = typer.Option(0.20), none: float = typer.Option(0.15),
-                test: float = typer.Option(0.27, help="Share of each stratum for the test split."),
-                dev: float = typer.Option(0.16, help="Share of each stratum for the dev split."),
+                test: float = typer.Option(0.22, help="Share of each stratum for the test split (before shared-text grouping)."),
+                dev: float = typer.Option(0.20, help="Share of each stratum for the dev split (before shared-text grouping)."),
                 max_sentences: int = typer.Option(40, help="Longer articles are cut after the last call paragraph + 2."),
                 corpus_dir: Optional[Path] = typer.Option(None, help="call_articles folder (default $HATIF_SHARED/corpora/call_articles)."),
                 out: Path = typer.Option(_REAL / "selection.tsv")) -> None:
@@ -423,6 +424,38 @@ def real_build(out_dir: Path = typer.Option(_REAL / "build", help="Writes OUT_DI
         target = out_dir / split / "corpus.jsonl"
         write_jsonl(target, (r.to_dict() for r in records))
         typer.echo(f"wrote {target} ({len(records)} records, {len({r.doc_id for r in records})} articles)", err=True)
+
+
+@real_app.command("quotas")
+def real_quotas(build_dir: Path = typer.Option(_REAL / "build", help="Where `hatif real build` wrote <split>/corpus.jsonl."),
+                selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
+                readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (data/real/README.md).")) -> None:
+    """The floors of the real set (articles, sentences, calls, negatives, splits); exits 1 if one is not met."""
+    from hatif.data.quotas import format_markdown, format_stats_markdown, real_quota_table, write_readme_section
+    from hatif.data.real import SPLITS, read_selection
+    from hatif.data.stats import compute_stats
+    from hatif.data.validate import RecordError, load_records
+
+    selection = read_selection(selection_file)
+    files = {split: build_dir / split / "corpus.jsonl" for split in SPLITS}
+    absent = [str(p) for p in files.values() if not p.is_file()]
+    if absent:
+        _fail(f"{', '.join(absent)}: not built; run `hatif real build` (make corpus)", 2)
+    try:
+        per_split = {split: load_records(str(path)) for split, path in files.items()}
+    except RecordError as err:
+        _fail(str(err))
+    rows = real_quota_table(per_split, {s.doc_id: s.cue for s in selection}, len(selection))
+    table = format_markdown(rows)
+    typer.echo(table)
+    if readme is not None:
+        sections = {"Quotas": table}
+        sections.update({f"{split.capitalize()} split": format_stats_markdown(compute_stats(recs))
+                         for split, recs in per_split.items()})
+        write_readme_section(readme, sections)
+        typer.echo(f"updated {readme}", err=True)
+    if not all(row["ok"] for row in rows):
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from hatif.data.arabic import normalize_key
+from hatif.data.arabic import word_ngrams
 from hatif.data.corpus import compile_all, read_split_file
 from hatif.data.validate import load_records
 from conftest import REPO
@@ -22,9 +22,8 @@ def corpus():
     return {"train": load_records(str(TRAIN)), "dev": load_records(str(DEV))}
 
 
-def _ngrams(text: str, n: int = NGRAM) -> set[tuple[str, ...]]:
-    words = [w for w in normalize_key(text).replace("،", " ").split() if any(c.isalnum() for c in w)]
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+def _ngrams(text: str) -> set[tuple[str, ...]]:
+    return word_ngrams(text, NGRAM)
 
 
 def test_ngram_helper_sees_shared_runs():
@@ -61,3 +60,25 @@ def test_every_authored_article_is_assigned_a_split():
     sources = {p.stem for p in (REPO / "data/authored").rglob("*.ann")}
     assert sources == set(splits)
     assert set(splits.values()) == {"train", "dev"}
+
+
+@pytest.fixture(scope="module")
+def real_records():
+    from hatif.data.real import build_split_records, load_call_articles, read_selection
+    from conftest import SHARED
+
+    per_split, _ = build_split_records(read_selection(REPO / "data/real/selection.tsv"), REPO / "data/real/standoff",
+                                       load_call_articles(SHARED / "corpora" / "call_articles"))
+    return per_split
+
+
+def test_no_real_sentence_shares_eight_words_with_gold(real_records):
+    gold = set().union(*(_ngrams(r.text) for r in load_records(str(GOLD))))
+    leaks = [r.id for recs in real_records.values() for r in recs if _ngrams(r.text) & gold]
+    assert not leaks, leaks[:10]
+
+
+def test_real_test_shares_no_eight_words_with_training_data(corpus, real_records):
+    train = set().union(*(_ngrams(r.text) for r in corpus["train"] + real_records["train"]))
+    leaks = [r.id for r in real_records["test"] if _ngrams(r.text) & train]
+    assert not leaks, leaks[:10]

@@ -155,17 +155,17 @@ def test_format_markdown():
 
 def test_write_readme_section(tmp_path: Path):
     readme = tmp_path / "README.md"
-    write_readme_section(readme, "TABLE1", "TRAIN1", "DEV1")
+    write_readme_section(readme, {"Quotas": "TABLE1", "Train split": "TRAIN1", "Dev split": "DEV1"})
     first = readme.read_text(encoding="utf-8")
     assert first.startswith("# Data\n") and START in first and END in first and "TABLE1" in first
     readme.write_text("# Data\n\nintro\n\n" + first[first.index(START):] + "\n## After\n", encoding="utf-8")
-    write_readme_section(readme, "TABLE2", "TRAIN2", "DEV2")
+    write_readme_section(readme, {"Quotas": "TABLE2", "Train split": "TRAIN2", "Dev split": "DEV2"})
     second = readme.read_text(encoding="utf-8")
     assert "intro" in second and second.endswith("\n## After\n")
     assert "TABLE2" in second and "TABLE1" not in second and second.count(START) == 1
     readme.write_text("# Data\n\nno markers\n", encoding="utf-8")
-    write_readme_section(readme, "T", "A", "B")
+    write_readme_section(readme, {"Quotas": "T"})
     assert readme.read_text(encoding="utf-8").startswith("# Data\n\nno markers\n\n" + START)
     readme.write_text(f"{END}\n{START}\n", encoding="utf-8")
     with pytest.raises(ValueError):
-        write_readme_section(readme, "T", "A", "B")
+        write_readme_section(readme, {"Quotas": "T"})
