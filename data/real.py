@@ -118,14 +118,15 @@ def _spread_over_outlets(candidates: list[dict], rng: random.Random) -> list[dic
 
 def select_articles(articles: dict[str, dict], total: int, shares: dict[str, float], seed: int,
                     split_shares: dict[str, float], max_sentences: int,
-                    exclude: set[str] = frozenset()) -> list[Selection]:
+                    train_ngrams: set[tuple[str, ...]] = frozenset()) -> list[Selection]:
     """The seeded selection: cue shares over ``total``, half of each cue per corpus, outlets in
-    turn; then a split by article stratified by (cue, corpus)."""
+    turn; then a split by article stratified by (cue, corpus), with articles sharing text kept
+    together and those sharing a run with ``train_ngrams`` (the authored training text) in train."""
     rng = random.Random(seed)
     strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for doc_id in sorted(articles):
         art = articles[doc_id]
-        if doc_id not in exclude and selectable(art):
+        if selectable(art):
             strata[(art["call_cue"], art["corpus"])].append(art)
     corpora = sorted({corpus for _, corpus in strata})
     chosen: list[Selection] = []
@@ -144,12 +145,14 @@ def select_articles(articles: dict[str, dict], total: int, shares: dict[str, flo
                 kept = cut_length(art, max_sentences)
                 chosen.append(Selection(art["doc_id"], corpus, art["outlet"], cue, split, kept,
                                         count_sentences(art["title"], art["paragraphs"][:kept])))
-    return sorted(_keep_shared_text_in_one_split(chosen, articles), key=lambda s: s.doc_id)
+    return sorted(_keep_shared_text_in_one_split(chosen, articles, train_ngrams), key=lambda s: s.doc_id)
 
 
-def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, dict]) -> list[Selection]:
+def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, dict],
+                                   train_ngrams: set[tuple[str, ...]]) -> list[Selection]:
     """Articles that share an 8-word run (the same wire story, agency boilerplate) end up in one
-    split: test if any of them is test, else dev if any is dev. Test then shares no run with train."""
+    split: train if any of them shares a run with the authored training text, else test if any
+    of them is test, else dev if any is dev. Test then shares no run with any training text."""
     owner: dict[tuple[str, ...], int] = {}
     parent = list(range(len(chosen)))
 
@@ -159,17 +162,20 @@ def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, 
             i = parent[i]
         return i
 
+    near_train: set[int] = set()
     for i, sel in enumerate(chosen):
         art = articles[sel.doc_id]
         for para in [art["title"]] + art["paragraphs"][:sel.paragraphs]:
             for gram in word_ngrams(para):
                 j = owner.setdefault(gram, i)
                 parent[root(i)] = root(j)
-    rank = {"test": 0, "dev": 1, "train": 2}
-    split_of: dict[int, str] = {}
+                if gram in train_ngrams:
+                    near_train.add(i)
+    members: dict[int, set[str]] = defaultdict(set)  # group -> its splits, "near-train" for authored overlap
     for i, sel in enumerate(chosen):
-        r = root(i)
-        split_of[r] = min(split_of.get(r, "train"), sel.split, key=rank.__getitem__)
+        members[root(i)].add("near-train" if i in near_train else sel.split)
+    split_of = {r: next((s for want, s in (("near-train", "train"), ("test", "test"), ("dev", "dev"))
+                         if want in found), "train") for r, found in members.items()}
     return [replace(sel, split=split_of[root(i)]) for i, sel in enumerate(chosen)]
 
 

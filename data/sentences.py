@@ -15,12 +15,17 @@ CLOSING = {v: k for k, v in OPENING.items()}
 STRAIGHT = '"'
 # Tokens that end in a period without ending the sentence.
 ABBREVIATIONS = {"ص.ب", "ق.م", "Mr", "Dr", "Mrs", "Ms", "Prof", "St", "etc", "vs", "No", "Jr", "Sr", "Inc", "Ltd", "Co"}
+# The longest token an abbreviation check looks back over: keeps the check O(1) per period.
+_ABBREVIATION_WINDOW = 32
 _TOKEN_BEFORE = re.compile(r"([^\s\"«“(]+)$")
+# A "sentence" longer than this is not one: an unclosed quotation mark or a text without
+# terminators. It is split again without quotation state, then at spaces (see split_sentences).
+MAX_SENTENCE_CHARS = 2000
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at ``dot`` closes an abbreviation rather than a sentence."""
-    match = _TOKEN_BEFORE.search(text, 0, dot)
+    match = _TOKEN_BEFORE.search(text, max(0, dot - _ABBREVIATION_WINDOW), dot)
     if not match:
         return False
     token = match.group(1)
@@ -34,9 +39,38 @@ def _straight_quotes_balanced(text: str) -> bool:
     return text.count(STRAIGHT) % 2 == 0
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Split a paragraph into sentences; returns [start, end) offsets with no edge whitespace."""
-    use_straight = _straight_quotes_balanced(text)
+def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """Split a paragraph into sentences; returns [start, end) offsets with no edge whitespace.
+
+    Linear in the text. A sentence over ``max_chars`` is split again ignoring quotation marks,
+    and what is still too long is cut at the last space before the limit (or at the limit)."""
+    out: list[tuple[int, int]] = []
+    for start, end in _split(text, quotes=True):
+        if end - start <= max_chars:
+            out.append((start, end))
+            continue
+        piece = text[start:end]
+        for s2, e2 in _split(piece, quotes=False):
+            out.extend((start + a, start + b) for a, b in _cut_at_spaces(piece, s2, e2, max_chars))
+    return out
+
+
+def _cut_at_spaces(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    pieces = []
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + 1, start + max_chars + 1)
+        cut = cut if cut > start else start + max_chars
+        if trimmed := _trim(text, start, cut):
+            pieces.append(trimmed)
+        start = cut
+    if trimmed := _trim(text, start, end):
+        pieces.append(trimmed)
+    return pieces
+
+
+def _split(text: str, quotes: bool) -> list[tuple[int, int]]:
+    """The terminator scan; with ``quotes`` False quotation marks do not hold sentences open."""
+    use_straight = quotes and _straight_quotes_balanced(text)
     stack: list[str] = []
     in_straight = False
     bounds: list[tuple[int, int]] = []
@@ -44,9 +78,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
-        if ch in OPENING:
+        if quotes and ch in OPENING:
             stack.append(OPENING[ch])
-        elif ch in CLOSING and stack and stack[-1] == ch:
+        elif quotes and ch in CLOSING and stack and stack[-1] == ch:
             stack.pop()
         elif ch == STRAIGHT and use_straight:
             in_straight = not in_straight
@@ -61,20 +95,22 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 i += 1
                 continue
             end = j + 1
-            # Closing quotes right after the terminator close the sentence with it.
-            depth_stack, straight = list(stack), in_straight
-            while end < n and (text[end] in CLOSING or (text[end] == STRAIGHT and use_straight and straight)):
+            # Closing quotes right after the terminator close the sentence with it; `depth` is
+            # how much of the stack they close (no copy of the stack: that would be quadratic).
+            depth, straight = len(stack), in_straight
+            while end < n and quotes and (text[end] in CLOSING or (text[end] == STRAIGHT and use_straight and straight)):
                 if text[end] == STRAIGHT:
                     straight = False
-                elif depth_stack and depth_stack[-1] == text[end]:
-                    depth_stack.pop()
+                elif depth and stack[depth - 1] == text[end]:
+                    depth -= 1
                 else:
                     break
                 end += 1
-            quoted = bool(depth_stack) or straight
+            quoted = bool(depth) or straight
             if not quoted and (end == n or text[end].isspace()):
                 bounds.append((start, end))
-                stack, in_straight = depth_stack, straight
+                del stack[depth:]
+                in_straight = straight
                 start = end
             i = end
             continue

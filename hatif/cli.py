@@ -330,14 +330,19 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
                 dev: float = typer.Option(0.20, help="Share of each stratum for the dev split (before shared-text grouping)."),
                 max_sentences: int = typer.Option(40, help="Longer articles are cut after the last call paragraph + 2."),
                 corpus_dir: Optional[Path] = typer.Option(None, help="call_articles folder (default $HATIF_SHARED/corpora/call_articles)."),
+                authored_train: Path = typer.Option(Path("data/train/corpus.jsonl"), help="Authored training records: "
+                                                    "articles sharing an 8-word run with them go to train."),
                 out: Path = typer.Option(_REAL / "selection.tsv")) -> None:
     """Seeded selection of real articles by call cue, corpus and outlet, split by article."""
+    from hatif.data.arabic import word_ngrams
     from hatif.data.real import select_articles, write_selection
+    from hatif.data.validate import load_records
 
+    train_ngrams = set().union(*(word_ngrams(r.text) for r in load_records(str(authored_train))))
     rows = select_articles(_call_articles(corpus_dir), total, {"strong": strong, "weak": weak, "none": none}, seed,
-                           {"test": test, "dev": dev}, max_sentences)
+                           {"test": test, "dev": dev}, max_sentences, train_ngrams)
     header = (f"hatif real select --total {total} --seed {seed} --strong {strong} --weak {weak} --none {none} "
-              f"--test {test} --dev {dev} --max-sentences {max_sentences}")
+              f"--test {test} --dev {dev} --max-sentences {max_sentences} --authored-train {authored_train}")
     write_selection(out, rows, header)
     typer.echo(f"{out}: {len(rows)} articles, {sum(r.sentences for r in rows)} sentences", err=True)
 

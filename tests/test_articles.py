@@ -79,3 +79,46 @@ def test_furniture_is_not_a_sentence():
 def test_seed_articles_are_available():
     assert len(SEEDS) == 2, (f"the seed articles are read from {SHARED / 'seeds'} (the shared folder beside the checkout; "
                              "elsewhere: make test SHARED=/path/to/shared)")
+
+
+@pytest.mark.parametrize("text, max_chars, expected", [
+    # an unclosed quotation mark would hold the rest open: over the limit, quotes are ignored
+    ("قال «الاتصال جرى أمس. وبحثا الوضع. ثم انتهى", 30, ["قال «الاتصال جرى أمس.", "وبحثا الوضع.", "ثم انتهى"]),
+    ("قال «الاتصال جرى أمس. وبحثا الوضع. ثم انتهى", 100, ["قال «الاتصال جرى أمس. وبحثا الوضع. ثم انتهى"]),
+    # no terminator at all: cut at the last space before the limit
+    ("كلمة عربية طويلة كلمة عربية طويلة", 12, ["كلمة عربية", "طويلة كلمة", "عربية طويلة"]),
+    # a single word longer than the limit is cut at the limit
+    ("ــــــــــــــــــ", 8, ["ــــــــ", "ــــــــ", "ــ"]),
+])
+def test_sentences_over_the_limit_are_split(text, max_chars, expected):
+    assert [text[s:e] for s, e in split_sentences(text, max_chars)] == expected
+
+
+def _traced_lines(text: str) -> int:
+    """Python lines executed by split_sentences: a measure of work independent of the machine."""
+    import sys
+
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        split_sentences(text)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("unit", [
+    "كلمة عربية طويلة ",                                   # no sentence end at all
+    "قال الوزير إن «الاتصال جرى أمس. وبحث الطرفان الوضع. ",  # an unclosed quotation mark per unit
+    "د. م. أ. U.S. كلمة ",                                 # abbreviations: periods that end nothing
+])
+def test_splitter_work_is_linear_in_the_input(unit):
+    small, large = _traced_lines(unit * 500), _traced_lines(unit * 2000)
+    assert large <= 4.4 * small, (small, large)

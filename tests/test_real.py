@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from hatif.data.arabic import word_ngrams
 from hatif.data.authoring import compile_article
 from hatif.data.real import (StandoffError, TITLE, article_to_ann, build_records, build_split_records,
                              cut_length, import_ann, load_call_articles, read_selection, read_standoff,
                              select_articles, sentence_hash)
 from hatif.data.training_data import GoldDataError, load_training_records
+from hatif.data.validate import load_records
 from conftest import REPO, SHARED
 
 SELECTION = REPO / "data/real/selection.tsv"
@@ -122,6 +124,10 @@ def test_articles_sharing_eight_words_land_in_one_split():
     rows = {r.doc_id: r.split for r in select_articles(articles, 40, {"strong": 1.0, "weak": 0.0, "none": 0.0}, 5,
                                                        {"test": 0.25, "dev": 0.15}, 40)}
     assert rows["d3"] == rows["d11"] == rows["d17"]
+    authored = word_ngrams(wire)
+    rows = {r.doc_id: r.split for r in select_articles(articles, 40, {"strong": 1.0, "weak": 0.0, "none": 0.0}, 5,
+                                                       {"test": 0.25, "dev": 0.15}, 40, authored)}
+    assert rows["d3"] == rows["d11"] == rows["d17"] == "train"
 
 
 def test_long_article_is_cut_after_last_call_paragraph_plus_two():
@@ -145,9 +151,11 @@ def test_committed_selection_is_what_the_documented_command_gives():
     header = SELECTION.read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("# hatif real select --total 300 --seed 2015")
     args = dict(zip(header.split()[4::2], header.split()[5::2]))
+    authored = set().union(*(word_ngrams(r.text) for r in load_records(str(REPO / args["--authored-train"]))))
     rows = select_articles(load_call_articles(CALL_ARTICLES), int(args["--total"]),
                            {c: float(args[f"--{c}"]) for c in ("strong", "weak", "none")}, int(args["--seed"]),
-                           {"test": float(args["--test"]), "dev": float(args["--dev"])}, int(args["--max-sentences"]))
+                           {"test": float(args["--test"]), "dev": float(args["--dev"])}, int(args["--max-sentences"]),
+                           authored)
     assert rows == read_selection(SELECTION)
 
 
