@@ -13,28 +13,41 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Find phone-call events (caller, callee, date, topic) in Arabic news.")
 
 
+# Exit codes of the batch commands (predict, validate, evaluate), stated in --help and the README.
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_ALL_FAILED = 0, 1, 2, 3
+EXIT_CODES_HELP = ("Exit status: 0 every input succeeded; 1 some inputs failed; 2 usage error (bad option, "
+                   "missing file); 3 every input failed.")
+
+
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
 
 
-@app.command()
+def _batch_exit(total: int, failed: int, allow_failures: bool = False) -> None:
+    """Exit with the batch status of ``failed`` of ``total`` inputs (see EXIT_CODES_HELP)."""
+    if failed and not allow_failures:
+        raise typer.Exit(EXIT_ALL_FAILED if failed == total else EXIT_SOME_FAILED)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
 def validate(files: List[str] = typer.Argument(..., help="Record files (JSON Lines); '-' for stdin.")) -> None:
     """Check record files against the annotation contract; list every violation."""
     from hatif.data.validate import validate_files
 
-    bad = records = 0
+    bad = records = lines = 0
     for path in files:
         if path != "-" and not Path(path).is_file():
-            _fail(f"{path}: no such file", 2)
+            _fail(f"{path}: no such file", EXIT_USAGE)
     for record, found in validate_files(files):
         records += record is not None
+        lines += 1
         for violation in found:
             typer.echo(str(violation))
         bad += len(found)
     typer.echo(f"{records} valid record(s), {bad} violation(s) in {len(files)} file(s)", err=True)
     if bad:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_ALL_FAILED if records == 0 else EXIT_SOME_FAILED)
 
 
 @app.command()
@@ -143,7 +156,8 @@ def baseline(input: str = typer.Argument(..., help="Annotation records (their id
     typer.echo(f"{out}: {count} records", err=True)
 
 
-@app.command()
+@app.command(epilog="Exit status: 0 scored; 1 a file breaks the record contract or does not fit the gold "
+                    "file; 2 usage error (missing file, names that do not match the files).")
 def evaluate(gold: str = typer.Option(..., help="Gold record file."),
              pred: List[str] = typer.Option(..., help="Prediction file(s): one per system, or several runs of one."),
              name: Optional[List[str]] = typer.Option(
@@ -241,7 +255,8 @@ def ner_benchmark(encoder: str = typer.Option("model/pretrained", help="Hub id o
                f"dev {metrics['dev_micro_f1']:.4f}; {out}/metrics.json", err=True)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES_HELP + " An input is a document (an article, a JSON line) or, with "
+                    "--records, a record. --allow-failures keeps 0 when some fail.")
 def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .txt files, folders of them (recursive), "
                                                           "JSON Lines of {doc_id, text, doc_date}; '-' for stdin."),
             model: str = typer.Option(..., help="Trained model directory (OUTPUT_DIR/model), or 'rules' for the baseline."),
@@ -257,30 +272,42 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
             batch_size: int = typer.Option(32, min=1, help="Sentences per encoder batch."),
             quantize: Optional[str] = typer.Option(None, help="'int8': dynamic int8 quantisation of nn.Linear (CPU)."),
             threads: int = typer.Option(0, min=0, help="torch CPU threads (0: torch's default)."),
-            show_calls: bool = typer.Option(False, "--show-calls", help="Print the calls found (needs --events).")) -> None:
-    """Predict call events in articles or records; a bad input is reported and skipped, never fatal."""
-    from hatif.model.predict_io import check_inputs
+            show_calls: bool = typer.Option(False, "--show-calls", help="Print the calls found (needs --events)."),
+            doc_date: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD for every document that "
+                                                   "has none (no date line, no doc_date field): resolves أمس، الخميس."),
+            max_article_chars: int = typer.Option(200_000, min=1, help="A longer article is reported and skipped."),
+            allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some inputs failed.")) -> None:
+    """Predict call events in articles or records; a bad input is reported and skipped, never fatal.
+
+    A .txt article is: a headline line, optionally a date line (21 أكتوبر 2022, or القاهرة، 14 مارس 2023),
+    then one paragraph per line. JSON Lines inputs give {"doc_id", "text", "doc_date"}."""
+    from hatif.data.validate import is_iso_day
+    from hatif.model.predict_io import InputLimits, check_inputs
     from hatif.model.predict_job import run_predict
 
     if bool(inputs) == bool(records):
         _fail("give either INPUT... (articles) or --records FILE... (annotation records)", 2)
     if show_calls and events is None:
         _fail("--show-calls prints the --events file: give --events FILE", 2)
+    if doc_date is not None and not is_iso_day(doc_date):
+        _fail(f"--doc-date {doc_date!r}: give an ISO day YYYY-MM-DD", EXIT_USAGE)
     problems = check_inputs(inputs or records, records_mode=bool(records))
     if problems:
-        _fail("\n".join(problems), 2)
+        _fail("\n".join(problems), EXIT_USAGE)
     if threads:
         import torch
 
         torch.set_num_threads(threads)
     try:
-        run_predict(list(inputs or records), out, model, records_mode=bool(records), events=events, errors=errors,
-                    num_shards=num_shards, shard_index=shard_index, resume=resume, batch_size=batch_size,
-                    quantize=quantize)
+        summary = run_predict(list(inputs or records), out, model, records_mode=bool(records), events=events,
+                              errors=errors, num_shards=num_shards, shard_index=shard_index, resume=resume,
+                              batch_size=batch_size, quantize=quantize,
+                              limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date))
     except (ValueError, OSError, ImportError) as err:
-        _fail(f"predict: {err}")
+        _fail(f"predict: {err}", EXIT_USAGE)
     if show_calls:
         _print_calls(events, all_polarities=True)
+    _batch_exit(summary.units_in, summary.failed, allow_failures)
 
 
 def _print_calls(events: Path, all_polarities: bool) -> None:

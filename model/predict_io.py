@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -128,7 +129,8 @@ def _jsonl_units(path: str, records_mode: bool) -> Iterator[Unit]:
     handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     try:
         for lineno, raw in enumerate(handle, start=1):
-            yield _json_unit(raw, f"{name}:{lineno}", name, lineno, records_mode)
+            if raw.strip(b" \t\r\n" + BOM):  # blank lines (a trailing one, say) hold no document
+                yield _json_unit(raw, f"{name}:{lineno}", name, lineno, records_mode)
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
@@ -136,18 +138,17 @@ def _jsonl_units(path: str, records_mode: bool) -> Iterator[Unit]:
 
 def _json_unit(raw: bytes, source: str, name: str, lineno: int, records_mode: bool) -> Unit:
     """One JSON line -> a Unit; every way the line can be wrong is a fatal problem, never an exception."""
-    text, violations = decode_line(raw, name, lineno)
+    bom = raw.startswith(BOM)
+    text, violations = decode_line(raw[len(BOM):] if bom else raw, name, lineno)
     unit = Unit(source, None, None)
     if text is None:
         return unit.fail(violations[-1].detail)
-    if any(v.rule == "bom" for v in violations):
-        unit.warn("UTF-8 byte-order mark stripped")
-    if not text.strip():
-        return unit.fail("empty line")
+    if bom:
+        unit.warn("UTF-8 byte-order mark at the start of the line stripped")
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
-        return unit.fail(f"malformed JSON: {err.msg} at column {err.colno}")
+        return unit.fail(f"malformed JSON (column {err.colno}): {err.msg}")
     if not isinstance(obj, dict):
         return unit.fail("a line must be a JSON object")
     doc_id = obj.get("doc_id")
@@ -177,15 +178,42 @@ def _json_unit(raw: bytes, source: str, name: str, lineno: int, records_mode: bo
 
 
 NO_DATE = "no doc_date (none given and no date line): relative dates get value null"
+# Below this share of Arabic letters among all letters an article is probably not Arabic news.
+MIN_ARABIC_SHARE = 0.5
+_LETTER = re.compile(r"[^\W\d_]")
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
-def unit_sentences(unit: Unit, records_mode: bool) -> list[Record]:
+@dataclass(frozen=True)
+class InputLimits:
+    """What one input may hold before it is skipped: no single document can stall a batch."""
+
+    max_article_chars: int = 200_000
+    doc_date: str | None = None  # for every document that brings none of its own (no date line, no field)
+
+
+def arabic_share(text: str) -> float:
+    """Share of Arabic letters among the letters of ``text`` (1.0 when it has no letters)."""
+    sample = text[:20_000]
+    letters = len(_LETTER.findall(sample))
+    return len(_ARABIC.findall(sample)) / letters if letters else 1.0
+
+
+def unit_sentences(unit: Unit, records_mode: bool, limits: InputLimits = InputLimits()) -> list[Record]:
     """The sentence records (no entities yet) of a loaded unit; an empty list means it failed."""
+    if len(unit.text) > limits.max_article_chars:
+        unit.fail(f"{len(unit.text):,} characters, over the limit of {limits.max_article_chars:,} "
+                  "(--max-article-chars): skipped")
+        return []
+    if arabic_share(unit.text) < MIN_ARABIC_SHARE:
+        unit.warn(f"only {arabic_share(unit.text):.0%} of its letters are Arabic: is this Arabic news?")
     if records_mode:
-        if unit.doc_date is None:
+        doc_date = unit.doc_date or limits.doc_date
+        if doc_date is None:
             unit.warn(NO_DATE)
-        return [Record(unit.key, unit.doc_id, unit.doc_date, unit.text, doc_offset=unit.doc_offset)]
+        return [Record(unit.key, unit.doc_id, doc_date, unit.text, doc_offset=unit.doc_offset)]
     article = read_article(unit.text, unit.doc_id, unit.doc_date)
+    article.doc_date = article.doc_date or limits.doc_date
     if not article.sentences:
         unit.fail("no sentences: the article holds only a date line or page furniture")
         return []

@@ -22,7 +22,7 @@ from typing import Protocol, TextIO
 
 from hatif.data.jsonl import dumps
 from hatif.data.records import Record
-from .predict_io import Unit, iter_units, shard_of, unit_sentences
+from .predict_io import NO_DATE, InputLimits, Unit, iter_units, shard_of, unit_sentences
 from .predict_output import LineWriter, rebuild_events, record_events, scan_for_resume, truncate_torn_line
 
 # Sentences without a single Arabic letter cannot hold a call event in Arabic news: they skip the model.
@@ -48,10 +48,37 @@ class RulesBackend:
             yield from self.rules.predict_records(list(group))
 
 
+class ModelNotFound(ValueError):
+    """--model names no usable hatif model; the message says what to do."""
+
+
+def check_model_folder(model: str) -> None:
+    """One clear line for a missing folder or a folder that is not a trained hatif model."""
+    import json
+
+    folder = Path(model)
+    looks_like_path = folder.is_absolute() or model.startswith((".", "~")) or model.count("/") != 1
+    if not folder.exists():
+        if looks_like_path:
+            raise ModelNotFound(f"--model {model}: no such model folder (train one with `hatif train`, "
+                                "or use --model rules)")
+        raise ModelNotFound(f"--model {model}: no such local folder, and hatif predict loads trained hatif "
+                            "models only (a hub id is an encoder for `hatif train --model`)")
+    config = folder / "config.json"
+    try:
+        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError):
+        model_type = None
+    if not folder.is_dir() or model_type != "hatif":
+        raise ModelNotFound(f"--model {model}: not a hatif model folder (no config.json with model_type "
+                            "'hatif'); give hatif train's OUTPUT_DIR/model")
+
+
 def load_backend(model: str, batch_size: int = 32, quantize: str | None = None) -> Backend:
     """`rules` for the baseline, else a trained model directory (hatif train's OUTPUT_DIR/model)."""
     if model == "rules":
         return RulesBackend()
+    check_model_folder(model)
     import torch
     from transformers import AutoTokenizer
 
@@ -133,13 +160,17 @@ class _Problems:
     def __init__(self, path: Path, resume: bool, log: TextIO) -> None:
         self.seen = truncate_torn_line(path) if resume else set()
         self.writer = LineWriter(path, append=resume)
-        self.log, self.shown = log, 0
+        self.log, self.shown, self.undated = log, 0, 0
 
     def report(self, unit: Unit, summary: Summary) -> None:
         rows = unit.problem_rows()
         summary.warnings += sum("warning" in row for row in rows)
+        # an undated document is common (plain .txt): summed up once at the end, not echoed each time
+        self.undated += sum(row.get("warning") == NO_DATE for row in rows)
         if self.shown < SHOWN_PROBLEMS:
             for row in rows:
+                if row.get("warning") == NO_DATE:
+                    continue
                 print(f"{row['source']}: {'error' if 'error' in row else 'warning'}: "
                       f"{row.get('error') or row.get('warning')}", file=self.log)
             self.shown += len(rows)
@@ -154,7 +185,7 @@ def default_errors_path(out: Path) -> Path:
 def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, records_mode: bool = False,
                 events: str | Path | None = None, errors: str | Path | None = None, num_shards: int = 1,
                 shard_index: int = 0, resume: bool = False, batch_size: int = 32, quantize: str | None = None,
-                log: TextIO | None = None) -> Summary:
+                limits: InputLimits = InputLimits(), log: TextIO | None = None) -> Summary:
     """Predict every input unit of this shard into ``out``; returns the counts (also logged).
 
     ``model`` is a model directory, ``"rules"`` or an already loaded backend (benchmarks, tests).
@@ -194,7 +225,7 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
                     unit.fail("duplicate doc_id: an earlier input already gave this document")
                 seen_docs.add(unit.doc_id)
             unit.load()
-            recs = [] if unit.failed else unit_sentences(unit, records_mode)
+            recs = [] if unit.failed else unit_sentences(unit, records_mode, limits)
             if unit.problems:
                 problems.report(unit, summary)
             if not recs:
@@ -222,6 +253,9 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
                 handle.close()
     if summary.other_shards:
         print(f"{summary.other_shards} input unit(s) belong to other shards", file=log)
+    if problems.undated:
+        print(f"{problems.undated} document(s) without a date: their relative dates (أمس، الخميس) are null; "
+              "give --doc-date or start each .txt with a date line", file=log)
     if summary.failed or summary.warnings:
         print(f"problems written to {problems.writer.path}", file=log)
     print(summary.line(), file=log)

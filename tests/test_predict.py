@@ -14,6 +14,7 @@ import torch
 from typer.testing import CliRunner
 
 from hatif.cli import app
+from hatif.data.sentences import MAX_SENTENCE_CHARS
 from hatif.data.validate import check_record
 from hatif.model.features import Collator, make_feature
 from hatif.model.predict_job import default_errors_path, load_backend, run_predict
@@ -244,21 +245,24 @@ def test_bad_input_is_reported_and_the_run_goes_on(tmp_path, backend):
     expected = [  # (source, is an error (else a warning), words of its message)
         ("bad_utf8.txt", True, "invalid UTF-8"), ("bom.txt", False, "byte-order mark"),
         ("empty.txt", True, "empty"), ("nodate.txt", False, "no doc_date"),
-        ("docs.jsonl:2", True, "empty line"), ("docs.jsonl:3", True, "malformed JSON"),
+        ("docs.jsonl:3", True, "malformed JSON (column 32): Expecting value"), ("english.txt", False, "Arabic"),
         ("docs.jsonl:4", False, "no doc_date"), ("docs.jsonl:5", False, "2023-02-30"),
         ("docs.jsonl:6", True, "JSON object"), ("docs.jsonl:7", True, "'text'"),
         ("docs.jsonl:8", True, "UTF-8"), ("docs.jsonl:9", True, "duplicate doc_id"),
     ]
     for source, is_error, words in expected:
         assert words in by_source[source, is_error], (source, by_source.get((source, is_error)))
+    assert not any(source == "docs.jsonl:2" for source, _ in by_source)  # a blank line is no document
     done_docs = {r["doc_id"] for r in rows}
     assert done_docs == {"bom", "english", "nodate", "long", "j-ok", "j-nodate", "j-baddate"}
     assert all(not r["entities"] for r in rows if r["doc_id"] == "english")
     assert {r["doc_date"] for r in rows if r["doc_id"] in ("nodate", "j-nodate", "j-baddate")} == {None}
-    assert max(len(r["text"]) for r in rows if r["doc_id"] == "long") == len(long_sentence) + 1  # never truncated
-    assert (summary.units_in, summary.done, summary.failed) == (15, 7, 8)
+    # a run-on sentence over MAX_SENTENCE_CHARS is cut at spaces, nothing of it lost
+    long_pieces = [r["text"] for r in rows if r["doc_id"] == "long"][1:4]
+    assert max(map(len, long_pieces)) <= MAX_SENTENCE_CHARS and " ".join(long_pieces) == long_sentence + "."
+    assert (summary.units_in, summary.done, summary.failed) == (14, 7, 7)
     assert summary.records_out == len(rows)
-    assert log.getvalue().strip().splitlines()[-1].startswith("documents in 15 = documents done 7 + documents failed 8")
+    assert log.getvalue().strip().splitlines()[-1].startswith("documents in 14 = documents done 7 + documents failed 7")
 
 
 def test_cli_refuses_missing_inputs_and_models(tmp_path, model_dir):
@@ -270,7 +274,10 @@ def test_cli_refuses_missing_inputs_and_models(tmp_path, model_dir):
     (tmp_path / "a.txt").write_text(article_text(), encoding="utf-8")
     result = runner.invoke(app, ["predict", "--model", str(tmp_path / "no-model"), str(tmp_path / "a.txt"),
                                  "--out", str(tmp_path / "o.jsonl")])
-    assert result.exit_code == 1 and "predict:" in result.output
+    assert result.exit_code == 2 and "no such model folder" in result.output
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path), str(tmp_path / "a.txt"),
+                                 "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "not a hatif model folder" in result.output
 
 
 def test_int8_quantisation_gives_valid_records(tmp_path, model_dir):
