@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Find phone-call events (caller, callee, date, topic) in Arabic news.")
 
 
@@ -171,7 +171,15 @@ def evaluate(gold: str = typer.Option(..., help="Gold record file."),
     raise typer.Exit(run_evaluate(gold, pred, name or None, out, errors))
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def _train_epilog() -> str:
+    from hatif.train.config import RUN_SECTIONS, describe_options
+
+    # \b keeps click from rewrapping the list into one paragraph
+    return "Config options (config file keys, or --section.key VALUE on the command line):\n\n\b\n" + \
+        describe_options(RUN_SECTIONS)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, epilog=_train_epilog())
 def train(ctx: typer.Context,
           config: Optional[Path] = typer.Option(None, help="YAML/JSON run configuration (configs/*.yaml)."),
           model: Optional[str] = typer.Option(None, help="Encoder: hub id or local dir (shortcut for --model.encoder)."),
@@ -335,7 +343,7 @@ def calls(events: Path = typer.Argument(..., help="An events file written by `ha
     _print_calls(events, all_polarities)
 
 
-real_app = typer.Typer(no_args_is_help=True, help="Real news annotated as standoff (data/real): select, export, import, build.")
+real_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Real news annotated as standoff (data/real): select, export, import, build.")
 app.add_typer(real_app, name="real")
 _REAL = Path("data/real")
 
@@ -488,6 +496,32 @@ def real_quotas(build_dir: Path = typer.Option(_REAL / "build", help="Where `hat
         typer.echo(f"updated {readme}", err=True)
     if not all(row["ok"] for row in rows):
         raise typer.Exit(1)
+
+
+@real_app.command("agreement")
+def real_agreement(second_dir: Path = typer.Option(_REAL / "agreement" / "second", help="The second, blind annotation's standoff."),
+                   standoff_dir: Path = typer.Option(_REAL / "standoff", help="The first annotation's standoff."),
+                   selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
+                   corpus_dir: Optional[Path] = typer.Option(None),
+                   out_dir: Path = typer.Option(Path("runs/agreement"), help="Writes first.jsonl and second.jsonl here.")) -> None:
+    """Materialise both annotations of the doubly annotated articles; score them with
+    `hatif evaluate --gold OUT/first.jsonl --pred OUT/second.jsonl`."""
+    from hatif.data.jsonl import write_jsonl
+    from hatif.data.real import StandoffError, build_split_records, read_selection
+
+    articles = _call_articles(corpus_dir)
+    both = {p.stem for p in second_dir.glob("*.json")} & {p.stem for p in standoff_dir.glob("*.json")}
+    selection = [s for s in read_selection(selection_file) if s.doc_id in both]
+    if not selection:
+        _fail(f"no article has standoff in both {standoff_dir} and {second_dir}", EXIT_USAGE)
+    for name, folder in (("first", standoff_dir), ("second", second_dir)):
+        try:
+            per_split, _ = build_split_records(selection, folder, articles)
+        except StandoffError as err:
+            _fail(str(err))
+        records = sorted((r for recs in per_split.values() for r in recs), key=lambda r: r.id)
+        write_jsonl(out_dir / f"{name}.jsonl", (r.to_dict() for r in records))
+        typer.echo(f"wrote {out_dir / name}.jsonl ({len(records)} records, {len(selection)} articles)", err=True)
 
 
 if __name__ == "__main__":

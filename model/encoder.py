@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from transformers import AutoConfig, AutoModel, AutoTokenizer, BertConfig, BertTokenizerFast, PreTrainedTokenizerFast
@@ -11,6 +12,23 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer, BertConfig, BertT
 REAL_ENCODER = "aubmindlab/bert-base-arabertv02"
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+@contextmanager
+def quiet_transformers():
+    """Silence transformers' loading bar and load report while hatif loads what it knows how to use:
+    an encoder saved with its MLM head has 'unexpected' weights, a fresh task head 'missing' ones."""
+    from transformers.utils import logging as hf_logging
+
+    bar, verbosity = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar:
+            hf_logging.enable_progress_bar()
 
 
 class EncoderUnavailable(RuntimeError):
@@ -34,11 +52,12 @@ def load_encoder(name: str, random_init: bool = False):
     With ``random_init``, the encoder has the checkpoint's shape and tokenizer but random weights:
     the control that isolates what its pretraining buys."""
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name)
-        if random_init:
-            encoder = AutoModel.from_config(AutoConfig.from_pretrained(name))
-        else:
-            encoder = AutoModel.from_pretrained(name)
+        with quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            if random_init:
+                encoder = AutoModel.from_config(AutoConfig.from_pretrained(name))
+            else:
+                encoder = AutoModel.from_pretrained(name)
     except (OSError, ValueError) as err:
         raise EncoderUnavailable(offline_hint(name, err)) from err
     if not tokenizer.is_fast:

@@ -85,19 +85,15 @@ def load_backend(model: str, batch_size: int = 32, quantize: str | None = None) 
     from .inference import Predictor
     from .joint import HatifModel
 
-    from transformers.utils import logging as hf_logging
+    from .encoder import quiet_transformers
 
     # A loading bar, and the tokenizer's notice that config.json is no BERT config, are noise in a job's log.
-    bar, verbosity = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
-    hf_logging.disable_progress_bar()
-    hf_logging.set_verbosity_error()
-    try:
+    with quiet_transformers():
         net = HatifModel.from_pretrained(model).eval()
         tokenizer = AutoTokenizer.from_pretrained(model)
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bar:
-            hf_logging.enable_progress_bar()
+    # The Predictor cuts long sentences into windows itself: the tokenizer's "longer than the
+    # maximum" warning would only scare users.
+    tokenizer.model_max_length = sys.maxsize
     if quantize == "int8":
         with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao on every call
             warnings.simplefilter("ignore", DeprecationWarning)

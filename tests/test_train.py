@@ -81,3 +81,15 @@ def test_training_refuses_gold(tmp_path):
                           str(REPO / "data/gold/seed_articles.jsonl"), "--output-dir", str(tmp_path), *TINY],
                          capture_output=True, text=True)
     assert run.returncode == 1 and "gold" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("logs, expected", [
+    ({"loss": 0.43219, "learning_rate": 0.00041, "grad_norm": 1.5, "epoch": 1.25},
+     "step    100  epoch   1.25  loss 0.4322  lr 4.10e-04  grad_norm 1.500"),
+    ({"eval_entity_f1": 0.6123, "eval_relation_f1": 0.54, "eval_loss": 1.2, "epoch": 2.0},
+     "step    100  epoch   1.25  dev  entity_f1 0.6123  relation_f1 0.5400"),
+])
+def test_training_log_rows_are_numbers(logs, expected):
+    from hatif.train.callbacks import format_log_row
+
+    assert format_log_row(100, 1.25, logs) == expected

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from transformers import TrainerCallback
+from transformers.trainer_callback import ProgressCallback
 
 from hatif.data.jsonl import atomic_writer
 
@@ -21,6 +22,29 @@ class JsonlLogCallback(TrainerCallback):
         if state.is_world_process_zero and logs:
             with open(self.path, "a", encoding="utf-8") as out:
                 out.write(json.dumps({"step": state.global_step, "epoch": state.epoch, **logs}) + "\n")
+
+
+def format_log_row(step: int, epoch: float | None, logs: dict) -> str:
+    """One Trainer log as a compact line of numbers: training rows show loss and learning rate,
+    evaluation rows the dev metrics (``eval_`` prefix dropped)."""
+    head = f"step {step:>6}  epoch {epoch or 0:6.2f}"
+    if any(k.startswith("eval_") for k in logs):
+        shown = {k[5:]: v for k, v in logs.items() if k.startswith("eval_") and k[5:].endswith("f1")}
+        return head + "  dev  " + "  ".join(f"{k} {v:.4f}" for k, v in shown.items())
+    parts = [f"loss {logs['loss']:.4f}" if "loss" in logs else "",
+             f"lr {logs['learning_rate']:.2e}" if "learning_rate" in logs else "",
+             f"grad_norm {logs['grad_norm']:.3f}" if isinstance(logs.get("grad_norm"), float) else ""]
+    summary = {k: v for k, v in logs.items() if k in ("train_runtime", "train_loss")}
+    parts += [f"{k} {v:.4g}" for k, v in summary.items()]
+    return head + "  " + "  ".join(p for p in parts if p)
+
+
+class CompactProgress(ProgressCallback):
+    """The Trainer's progress bar, with each log printed as a row of numbers instead of a dict of strings."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if state.is_world_process_zero and self.training_bar is not None and logs:
+            self.training_bar.write(format_log_row(state.global_step, state.epoch, logs))
 
 
 def plot_learning_curve(log_path: Path, png_path: Path, metric: str,

@@ -142,9 +142,25 @@ def load_sections(path: str | Path | None, overrides: list[str] | None, sections
     return build(**{name: _section(cls, raw.get(name) or {}, name) for name, cls in sections.items()})
 
 
+RUN_SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+
+
+def describe_options(sections: dict[str, type]) -> str:
+    """Every `--section.key` option with its default, one per line: the CLI's help lists these."""
+    from dataclasses import MISSING, fields
+
+    lines = []
+    for name, cls in sections.items():
+        for f in fields(cls):
+            default = f.default if f.default is not MISSING else (
+                f.default_factory() if f.default_factory is not MISSING else None)
+            lines.append(f"--{name}.{f.name} (default: {default!r})")
+    return "\n".join(lines)
+
+
 def load_config(path: str | Path | None, overrides: list[str] | None = None) -> RunConfig:
     """The training run's configuration (sections data, model, train)."""
-    return load_sections(path, overrides, {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}, RunConfig)
+    return load_sections(path, overrides, RUN_SECTIONS, RunConfig)
 
 
 def save_config(config: RunConfig, path: str | Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 from transformers import EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+from transformers.trainer_callback import ProgressCallback
 
 from hatif.data.jsonl import write_json
 from hatif.data.records import Record
@@ -20,7 +21,7 @@ from hatif.model.encoder import embedded_default, load_encoder, needs_arabert_pr
 from hatif.model.features import Collator, Feature, make_feature, make_person_feature
 from hatif.model.inference import Predictor
 from hatif.model.joint import HatifModel, build_model
-from .callbacks import JsonlLogCallback, plot_learning_curve
+from .callbacks import CompactProgress, JsonlLogCallback, plot_learning_curve
 from .config import ModelConfig, RunConfig, save_config
 
 log = logging.getLogger("hatif.train")
@@ -129,6 +130,8 @@ def train(config: RunConfig) -> dict[str, float]:
         callbacks=[EarlyStoppingCallback(early_stopping_patience=tc.patience), JsonlLogCallback(log_path)],
         dev_records=dev_records, hatif_tokenizer=tokenizer,
     )
+    if trainer.pop_callback(ProgressCallback) is not None:  # absent when tqdm is disabled
+        trainer.add_callback(CompactProgress)
     resume = tc.resume and any((out / "checkpoints").glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=True if resume else None)
     best = trainer.evaluate()
