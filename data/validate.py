@@ -200,8 +200,10 @@ def check_record(raw: Any, path: str, line: int, schema: Schema | None = None) -
     return add.found
 
 
-def validate_files(paths: Iterable[str], schema: Schema | None = None) -> Iterator[tuple[Record | None, list[Violation]]]:
-    """Stream every line of every file as (record or None, its violations), ids unique across files."""
+def validate_files(paths: Iterable[str], schema: Schema | None = None,
+                   lenient: frozenset[str] = frozenset()) -> Iterator[tuple[Record | None, list[Violation]]]:
+    """Stream every line of every file as (record or None, its violations), ids unique across files.
+    Violations of the ``lenient`` rules are still reported but do not stop the record."""
     schema = schema or load_schema()
     first_seen: dict[str, str] = {}
     for path in paths:
@@ -221,7 +223,7 @@ def validate_files(paths: Iterable[str], schema: Schema | None = None) -> Iterat
                     found.append(Violation(path, jl.line, rid, "id-unique", f"id already used at {first_seen[rid]}"))
                 else:
                     first_seen[rid] = where
-            record = Record.from_dict(jl.value) if not found else None
+            record = Record.from_dict(jl.value) if all(v.rule in lenient for v in found) else None
             yield record, found
 
 
@@ -233,6 +235,26 @@ class RecordError(ValueError):
         shown = "\n".join(str(v) for v in violations[:50])
         more = f"\n... and {len(violations) - 50} more" if len(violations) > 50 else ""
         super().__init__(f"{len(violations)} violation(s):\n{shown}{more}")
+
+
+# A predicted span may start or end inside a word: it is scored (as a wrong span), with a warning.
+PREDICTION_LENIENT = frozenset({"word-boundary"})
+
+
+def load_predictions(path: str) -> tuple[list[Record], list[Violation]]:
+    """Load a prediction file: the contract holds, except that spans inside words only warn.
+    Returns the records and those warnings; raises RecordError for any other violation."""
+    records: list[Record] = []
+    errors: list[Violation] = []
+    warnings: list[Violation] = []
+    for record, found in validate_files([path], lenient=PREDICTION_LENIENT):
+        for violation in found:
+            (warnings if violation.rule in PREDICTION_LENIENT else errors).append(violation)
+        if record is not None:
+            records.append(record)
+    if errors:
+        raise RecordError(errors)
+    return records, warnings
 
 
 def load_records(*paths: str) -> list[Record]:

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from hatif.data.jsonl import atomic_writer, write_json, write_jsonl
-from hatif.data.validate import RecordError, load_records
+from hatif.data.validate import RecordError, load_predictions, load_records
 
 from .aggregate import mean_over_runs
 from .metrics import errors as find_errors
 from .metrics import evaluate, headline
+
+SHOWN_WARNINGS = 10  # span warnings echoed per prediction file
 
 # Families scored by P/R/F1, in table order, with their display names.
 FAMILIES: dict[str, str] = {
@@ -225,7 +227,11 @@ def run_evaluate(gold_path: str, pred_paths: list[str], names: list[str] | None,
     system_errors: dict[str, list] = {}
     for name, path in zip(names, pred_paths):
         try:
-            pred = load_records(path)
+            pred, warnings = load_predictions(path)
+            for warning in warnings[:SHOWN_WARNINGS]:
+                print(f"warning: {warning} (scored as a wrong span)", file=sys.stderr)
+            if len(warnings) > SHOWN_WARNINGS:
+                print(f"warning: {len(warnings) - SHOWN_WARNINGS} more span(s) inside words in {path}", file=sys.stderr)
             runs.setdefault(name, []).append(evaluate(gold, pred))
             run_name = name if names.count(name) == 1 else f"{name}#{len(runs[name])}"
             system_errors[run_name] = find_errors(gold, pred) if show_errors or out_dir else []

@@ -314,3 +314,52 @@ def test_show_calls_prints_one_line_per_call(tmp_path):
     lines = [line for line in run.stdout.splitlines() if "->" in line]
     assert lines and all("[" in line and "date:" in line for line in lines)
     assert any("شويغو" in line and "أوستن" in line for line in lines)
+
+
+def _predict_cli(tmp_path, *args):
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["predict", "--model", "rules", "--out", str(out), *args])
+    return result, out
+
+
+def test_huge_article_is_reported_and_skipped_and_exit_codes_tell(tmp_path):
+    huge = tmp_path / "huge.txt"
+    huge.write_text("عنوان\n" + "كلمة عربية طويلة " * 300_000, encoding="utf-8")  # ~5 MB, one line
+    good = tmp_path / "good.txt"
+    good.write_text("ماكرون يهاتف شولتس\n14 مارس 2023\nتحدث ماكرون مع شولتس أمس.\n", encoding="utf-8")
+    result, out = _predict_cli(tmp_path, str(huge))
+    assert result.exit_code == 3, result.output  # every input failed
+    errors = lines(default_errors_path(out))
+    assert "over the limit of 200,000" in errors[0]["error"] and errors[0]["source"].endswith("huge.txt")
+    result, _ = _predict_cli(tmp_path, str(huge), str(good))
+    assert result.exit_code == 1  # some failed
+    result, _ = _predict_cli(tmp_path, str(huge), str(good), "--allow-failures")
+    assert result.exit_code == 0
+    result, _ = _predict_cli(tmp_path, str(good))
+    assert result.exit_code == 0
+    result, _ = _predict_cli(tmp_path, str(huge), "--max-article-chars", "10000000")
+    assert result.exit_code == 0  # within a raised limit the run-on text is cut into sentences
+
+
+def test_doc_date_resolves_relative_dates_of_undated_articles(tmp_path):
+    undated = tmp_path / "undated.txt"
+    undated.write_text("ماكرون يهاتف شولتس\n\nتحدث ماكرون مع شولتس أمس الاثنين.\n", encoding="utf-8")
+    result, out = _predict_cli(tmp_path, str(undated))
+    assert "1 document(s) without a date" in result.output
+    result, out = _predict_cli(tmp_path, str(undated), "--doc-date", "2023-03-14")
+    dates = [e for r in lines(out) for e in r["entities"] if e["label"] == "DATE"]
+    assert dates and dates[0]["value"] == "2023-03-13" and "without a date" not in result.output
+    result, _ = _predict_cli(tmp_path, str(undated), "--doc-date", "14/03/2023")
+    assert result.exit_code == 2 and "ISO day" in result.output
+
+
+def test_bom_on_any_line_is_tolerated(tmp_path):
+    docs = tmp_path / "docs.jsonl"
+    row = {"doc_id": "a", "text": "تحدث ماكرون مع شولتس اليوم.", "doc_date": "2023-03-14"}
+    docs.write_bytes(b"\xef\xbb\xbf" + json.dumps(row, ensure_ascii=False).encode() + b"\n\xef\xbb\xbf"
+                     + json.dumps(dict(row, doc_id="b"), ensure_ascii=False).encode() + b"\n\n")
+    result, out = _predict_cli(tmp_path, str(docs))
+    assert result.exit_code == 0 and {r["doc_id"] for r in lines(out)} == {"a", "b"}
+    warnings = lines(default_errors_path(out))
+    assert [w["source"].split("/")[-1] for w in warnings] == ["docs.jsonl:1", "docs.jsonl:2"]
+    assert all("byte-order mark" in w["warning"] for w in warnings)

@@ -143,3 +143,22 @@ def test_run_evaluate_averages_runs_given_one_name(tmp_path: Path, gold: list[Re
     errors_rows = (tmp_path / "rep" / "errors.jsonl").read_text(encoding="utf-8").splitlines()
     assert {json.loads(row)["system"] for row in errors_rows} == {"model#2", "rules"}
     assert "| metric | model (n=2) | rules |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_predicted_span_inside_a_word_is_scored_with_a_warning(tmp_path, capsys):
+    from hatif.data.jsonl import write_jsonl
+    from hatif.eval.report import run_evaluate
+
+    text = "تحدث ماكرون مع شولتس."
+    gold = {"id": "d-s00", "doc_id": "d", "doc_date": None, "text": text, "relations": [],
+            "entities": [{"id": "e1", "label": "PERSON", "start": 5, "end": 11, "text": "ماكرون"}]}
+    pred = dict(gold, entities=[{"id": "e1", "label": "PERSON", "start": 5, "end": 9, "text": "ماكر"}])
+    write_jsonl(tmp_path / "gold.jsonl", [gold])
+    write_jsonl(tmp_path / "pred.jsonl", [pred])
+    assert run_evaluate(str(tmp_path / "gold.jsonl"), [str(tmp_path / "pred.jsonl")], ["p"], None, False) == 0
+    out = capsys.readouterr()
+    assert "word-boundary" in out.err and "scored as a wrong span" in out.err
+    assert "entities (span) F1             0.0000" in out.out
+    # gold stays strict: the same span in the gold file is refused
+    write_jsonl(tmp_path / "gold2.jsonl", [pred])
+    assert run_evaluate(str(tmp_path / "gold2.jsonl"), [str(tmp_path / "pred.jsonl")], ["p"], None, False) == 1
