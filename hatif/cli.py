@@ -284,7 +284,8 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
             doc_date: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD for every document that "
                                                    "has none (no date line, no doc_date field): resolves أمس، الخميس."),
             max_article_chars: int = typer.Option(200_000, min=1, help="A longer article is reported and skipped."),
-            allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some inputs failed.")) -> None:
+            allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some inputs failed."),
+            quiet: bool = typer.Option(False, "--quiet", help="No progress bar (it is shown only on a terminal anyway).")) -> None:
     """Predict call events in articles or records; a bad input is reported and skipped, never fatal.
 
     A .txt article is: a headline line, optionally a date line (21 أكتوبر 2022, or القاهرة، 14 مارس 2023),
@@ -310,7 +311,8 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
         summary = run_predict(list(inputs or records), out, model, records_mode=bool(records), events=events,
                               errors=errors, num_shards=num_shards, shard_index=shard_index, resume=resume,
                               batch_size=batch_size, quantize=quantize,
-                              limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date))
+                              limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date),
+                              progress=not quiet and sys.stderr.isatty())
     except (ValueError, OSError, ImportError) as err:
         _fail(f"predict: {err}", EXIT_USAGE)
     if show_calls:
@@ -522,6 +524,41 @@ def real_agreement(second_dir: Path = typer.Option(_REAL / "agreement" / "second
         records = sorted((r for recs in per_split.values() for r in recs), key=lambda r: r.id)
         write_jsonl(out_dir / f"{name}.jsonl", (r.to_dict() for r in records))
         typer.echo(f"wrote {out_dir / name}.jsonl ({len(records)} records, {len(selection)} articles)", err=True)
+
+
+@app.command(epilog="Exit status: 0 written; 1 a file breaks the record contract or does not fit the gold "
+                    "file; 2 usage error (missing file, unknown article, --errors-only without --gold).")
+def show(records: str = typer.Argument(..., help="Records to show: predictions, or any record file (gold too)."),
+         gold: Optional[str] = typer.Option(None, help="Gold records: mark every span and arc correct, missed, "
+                                                        "spurious or wrong-label, with counts."),
+         errors_only: bool = typer.Option(False, "--errors-only", help="Only the sentences with errors (needs --gold)."),
+         doc: Optional[List[str]] = typer.Option(None, "--doc", help="Only this article (doc_id); repeat for more."),
+         out: Path = typer.Option(..., help="The HTML file to write (self-contained: open it in any browser).")) -> None:
+    """An RTL HTML view of the calls: spans by label, relations as arcs, errors against gold marked."""
+    from hatif.data.validate import RecordError
+    from hatif.show.diff import scores
+    from hatif.show.page import show_files
+
+    for path in [records, gold]:
+        if path is not None and not Path(path).is_file():
+            _fail(f"{path}: no such file", EXIT_USAGE)
+    if errors_only and gold is None:
+        _fail("--errors-only needs --gold", EXIT_USAGE)
+    try:
+        view = show_files(records, out, gold, doc, errors_only)
+    except RecordError as err:
+        _fail(str(err))
+    except ValueError as err:
+        _fail(f"show: {err}", EXIT_USAGE if str(err).startswith("no such article") else 1)
+    except OSError as err:
+        _fail(f"show: cannot write {out}: {err}")
+    summary = f"{len(view.articles)} article(s), {view.shown_sentences} sentence(s)"
+    if view.compared:
+        spans, arcs = scores(view.total("span_counts")), scores(view.total("arc_counts"))
+        summary += (f", {view.total('error_sentences')} with errors; span F1 {spans['f1']:.3f}, "
+                    f"relation F1 {arcs['f1']:.3f} (strict)")
+    typer.echo(f"{summary}", err=True)
+    typer.echo(str(out))
 
 
 if __name__ == "__main__":

@@ -111,6 +111,24 @@ def check_inputs(paths: Iterable[str], records_mode: bool) -> list[str]:
     return found
 
 
+def count_units(paths: Iterable[str]) -> int | None:
+    """How many input units the paths hold (lines of JSON Lines, .txt files), for a progress bar's
+    ETA; None for stdin. Counts bytes, parses nothing."""
+    total = 0
+    for path in paths:
+        p = Path(path)
+        if path == "-":
+            return None
+        if p.suffix in JSONL_SUFFIXES:
+            with open(p, "rb") as handle:
+                total += sum(1 for line in handle if line.strip(b" \t\r\n" + BOM))
+        elif p.is_dir():
+            total += sum(1 for _ in _walk_txt(p))
+        else:
+            total += 1
+    return total
+
+
 def iter_units(paths: Iterable[str], records_mode: bool = False) -> Iterator[Unit]:
     """Every input unit of every path, in order; folders give their .txt files, sorted."""
     for path in paths:

@@ -22,7 +22,7 @@ from typing import Protocol, TextIO
 
 from hatif.data.jsonl import dumps
 from hatif.data.records import Record
-from .predict_io import NO_DATE, InputLimits, Unit, iter_units, shard_of, unit_sentences
+from .predict_io import NO_DATE, InputLimits, Unit, count_units, iter_units, shard_of, unit_sentences
 from .predict_output import LineWriter, rebuild_events, record_events, scan_for_resume, truncate_torn_line
 
 # Sentences without a single Arabic letter cannot hold a call event in Arabic news: they skip the model.
@@ -173,6 +173,15 @@ class _Problems:
         self.writer.write(row for row in rows if dumps(row) not in self.seen)
 
 
+def _progress_bar(inputs: list[str], num_shards: int, log: TextIO):
+    """Documents done, rate and ETA on the log stream (a shard sees about 1/num_shards of them)."""
+    from tqdm import tqdm
+
+    total = count_units(inputs)
+    return tqdm(total=None if total is None else -(-total // num_shards), unit="doc", file=log,
+                dynamic_ncols=True, mininterval=1.0)
+
+
 def default_errors_path(out: Path) -> Path:
     """<out minus .jsonl>.errors.jsonl: predictions.jsonl -> predictions.errors.jsonl."""
     return out.with_name((out.name[:-len(".jsonl")] if out.name.endswith(".jsonl") else out.name) + ".errors.jsonl")
@@ -181,7 +190,7 @@ def default_errors_path(out: Path) -> Path:
 def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, records_mode: bool = False,
                 events: str | Path | None = None, errors: str | Path | None = None, num_shards: int = 1,
                 shard_index: int = 0, resume: bool = False, batch_size: int = 32, quantize: str | None = None,
-                limits: InputLimits = InputLimits(), log: TextIO | None = None) -> Summary:
+                limits: InputLimits = InputLimits(), progress: bool = False, log: TextIO | None = None) -> Summary:
     """Predict every input unit of this shard into ``out``; returns the counts (also logged).
 
     ``model`` is a model directory, ``"rules"`` or an already loaded backend (benchmarks, tests).
@@ -230,6 +239,7 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
             in_flight.append(len(recs))
             yield from recs
 
+    bar = _progress_bar(inputs, num_shards, log) if progress else None
     try:
         group: list[Record] = []
         for pred in route(sentences(), backend):
@@ -242,8 +252,13 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
                     event_writer.write(e for row in rows for e in record_events(row))
                 summary.done += 1
                 summary.records_out += len(group)
+                if bar is not None:
+                    bar.update(summary.done + summary.failed - bar.n)
+                    bar.set_postfix(sentences=summary.records_out, refresh=False)
                 group = []
     finally:
+        if bar is not None:
+            bar.close()
         for handle in (writer, event_writer, problems.writer):
             if handle:
                 handle.close()

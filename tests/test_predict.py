@@ -363,3 +363,12 @@ def test_bom_on_any_line_is_tolerated(tmp_path):
     warnings = lines(default_errors_path(out))
     assert [w["source"].split("/")[-1] for w in warnings] == ["docs.jsonl:1", "docs.jsonl:2"]
     assert all("byte-order mark" in w["warning"] for w in warnings)
+
+
+def test_progress_bar_counts_documents(tmp_path):
+    docs = tmp_path / "docs.jsonl"
+    rows = [{"doc_id": f"d{i}", "text": "تحدث ماكرون مع شولتس اليوم.", "doc_date": "2023-03-14"} for i in range(5)]
+    docs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) + "\n", encoding="utf-8")
+    log = io.StringIO()
+    run_predict([str(docs)], tmp_path / "out.jsonl", "rules", progress=True, log=log)
+    assert "5/5" in log.getvalue() and "doc" in log.getvalue()
