@@ -348,6 +348,10 @@ def calls(events: Path = typer.Argument(..., help="An events file written by `ha
 real_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Real news annotated as standoff (data/real): select, export, import, build.")
 app.add_typer(real_app, name="real")
 _REAL = Path("data/real")
+# Options every `hatif real` command shares (typer option objects can be reused as defaults).
+_STANDOFF = typer.Option(_REAL / "standoff", help="The standoff annotation folder.")
+_SELECTION = typer.Option(_REAL / "selection.tsv", "--selection", help="The selection file.")
+_CORPUS = typer.Option(None, help="call_articles folder (default $HATIF_SHARED/corpora/call_articles).")
 
 
 def _call_articles(corpus_dir: Optional[Path]) -> dict:
@@ -366,7 +370,7 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
                 test: float = typer.Option(0.22, help="Share of each stratum for the test split (before shared-text grouping)."),
                 dev: float = typer.Option(0.20, help="Share of each stratum for the dev split (before shared-text grouping)."),
                 max_sentences: int = typer.Option(40, help="Longer articles are cut after the last call paragraph + 2."),
-                corpus_dir: Optional[Path] = typer.Option(None, help="call_articles folder (default $HATIF_SHARED/corpora/call_articles)."),
+                corpus_dir: Optional[Path] = _CORPUS,
                 authored_train: Path = typer.Option(Path("data/train/corpus.jsonl"), help="Authored training records: "
                                                     "articles sharing an 8-word run with them go to train."),
                 out: Path = typer.Option(_REAL / "selection.tsv")) -> None:
@@ -387,9 +391,8 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
 @real_app.command("export")
 def real_export(doc_ids: Optional[List[str]] = typer.Argument(None, help="Articles to export (default: every selected one)."),
                 out_dir: Path = typer.Option(Path("runs/real_ann"), help="Where the .ann files go (never commit them: they hold the article text)."),
-                standoff_dir: Path = typer.Option(_REAL / "standoff"),
-                selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
-                corpus_dir: Optional[Path] = typer.Option(None),
+                standoff_dir: Path = _STANDOFF, selection_file: Path = _SELECTION,
+                corpus_dir: Optional[Path] = _CORPUS,
                 overwrite: bool = typer.Option(False, "--overwrite", help="Replace .ann files that exist.")) -> None:
     """Write selected articles as .ann files: marked up from their standoff if annotated, else blank."""
     from hatif.data.jsonl import atomic_writer
@@ -418,9 +421,8 @@ def real_export(doc_ids: Optional[List[str]] = typer.Argument(None, help="Articl
 @real_app.command("import")
 def real_import(sources: List[str] = typer.Argument(..., help="Annotated .ann files or folders of them."),
                 annotator: str = typer.Option(..., help="Who annotated them (kept in the standoff)."),
-                standoff_dir: Path = typer.Option(_REAL / "standoff"),
-                selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
-                corpus_dir: Optional[Path] = typer.Option(None),
+                standoff_dir: Path = _STANDOFF, selection_file: Path = _SELECTION,
+                corpus_dir: Optional[Path] = _CORPUS,
                 check: bool = typer.Option(False, "--check", help="Validate only; write nothing.")) -> None:
     """Compile annotated .ann articles, check them against the corpus text and write their standoff."""
     from hatif.data.authoring import find_sources
@@ -446,9 +448,8 @@ def real_import(sources: List[str] = typer.Argument(..., help="Annotated .ann fi
 
 @real_app.command("build")
 def real_build(out_dir: Path = typer.Option(_REAL / "build", help="Writes OUT_DIR/<split>/corpus.jsonl (git-ignored: it holds the text)."),
-               standoff_dir: Path = typer.Option(_REAL / "standoff"),
-               selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
-               corpus_dir: Optional[Path] = typer.Option(None),
+               standoff_dir: Path = _STANDOFF, selection_file: Path = _SELECTION,
+               corpus_dir: Optional[Path] = _CORPUS,
                allow_missing: bool = typer.Option(False, "--allow-missing", help="Build even if some selected articles have no standoff yet.")) -> None:
     """Materialise the real train/dev/test records from standoff and the corpus; a changed text fails loudly."""
     from hatif.data.jsonl import write_jsonl
@@ -470,7 +471,7 @@ def real_build(out_dir: Path = typer.Option(_REAL / "build", help="Writes OUT_DI
 
 @real_app.command("quotas")
 def real_quotas(build_dir: Path = typer.Option(_REAL / "build", help="Where `hatif real build` wrote <split>/corpus.jsonl."),
-                selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
+                selection_file: Path = _SELECTION,
                 readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (data/real/README.md).")) -> None:
     """The floors of the real set (articles, sentences, calls, negatives, splits); exits 1 if one is not met."""
     from hatif.data.quotas import format_markdown, format_stats_markdown, real_quota_table, write_readme_section
@@ -503,8 +504,7 @@ def real_quotas(build_dir: Path = typer.Option(_REAL / "build", help="Where `hat
 @real_app.command("agreement")
 def real_agreement(second_dir: Path = typer.Option(_REAL / "agreement" / "second", help="The second, blind annotation's standoff."),
                    standoff_dir: Path = typer.Option(_REAL / "standoff", help="The first annotation's standoff."),
-                   selection_file: Path = typer.Option(_REAL / "selection.tsv", "--selection"),
-                   corpus_dir: Optional[Path] = typer.Option(None),
+                   selection_file: Path = _SELECTION, corpus_dir: Optional[Path] = _CORPUS,
                    out_dir: Path = typer.Option(Path("runs/agreement"), help="Writes first.jsonl and second.jsonl here.")) -> None:
     """Materialise both annotations of the doubly annotated articles; score them with
     `hatif evaluate --gold OUT/first.jsonl --pred OUT/second.jsonl`."""
