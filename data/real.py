@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .arabic import word_ngrams
 from .authoring import AuthoredArticle
-from .jsonl import Violation
+from .jsonl import Violation, atomic_writer
 from .records import Entity, Record, Relation
 from .sentences import split_sentences
 
@@ -75,6 +75,11 @@ def load_call_articles(corpus_dir: str | Path) -> dict[str, dict]:
                         raise StandoffError(f"{path}:{lineno}: malformed JSON: {err.msg}") from err
                     articles[row["doc_id"]] = row
     return articles
+
+
+def _paragraph_texts(article: dict) -> dict[int, str]:
+    """The article's texts by standoff paragraph index (TITLE for the headline)."""
+    return {TITLE: article["title"], **dict(enumerate(article["paragraphs"]))}
 
 
 def sentence_hash(text: str) -> str:
@@ -171,11 +176,13 @@ def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, 
                 parent[root(i)] = root(j)
                 if gram in train_ngrams:
                     near_train.add(i)
-    members: dict[int, set[str]] = defaultdict(set)  # group -> its splits, "near-train" for authored overlap
+    # a group's split: the first of (authored overlap -> train, test, dev) any member has, else train
+    rank = {"near-train": 0, "test": 1, "dev": 2, "train": 3}
+    split_of: dict[int, str] = {}
     for i, sel in enumerate(chosen):
-        members[root(i)].add("near-train" if i in near_train else sel.split)
-    split_of = {r: next((s for want, s in (("near-train", "train"), ("test", "test"), ("dev", "dev"))
-                         if want in found), "train") for r, found in members.items()}
+        own = "near-train" if i in near_train else sel.split
+        split_of[root(i)] = min(split_of.get(root(i), "train"), own, key=rank.__getitem__)
+    split_of = {r: "train" if s == "near-train" else s for r, s in split_of.items()}
     return [replace(sel, split=split_of[root(i)]) for i, sel in enumerate(chosen)]
 
 
@@ -190,8 +197,6 @@ SELECTION_COLUMNS = ("doc_id", "corpus", "outlet", "cue", "split", "paragraphs",
 
 
 def write_selection(path: Path, rows: list[Selection], header: str) -> None:
-    from .jsonl import atomic_writer
-
     with atomic_writer(path) as out:
         for line in header.splitlines():
             out.write(f"# {line}\n")
@@ -257,7 +262,7 @@ def ann_to_standoff(compiled: AuthoredArticle, article: dict, paragraphs: int,
     for i, para in enumerate(article["paragraphs"][:paragraphs]):
         starts[i] = pos + 1
         pos += len(para) + 2
-    source = {TITLE: article["title"], **dict(enumerate(article["paragraphs"]))}
+    source = _paragraph_texts(article)
     sentences = []
     for record in compiled.records:
         para = max(p for p, s in starts.items() if s <= record.doc_offset)
@@ -277,7 +282,7 @@ def ann_to_standoff(compiled: AuthoredArticle, article: dict, paragraphs: int,
 
 def build_records(standoff: dict, article: dict, where: str) -> list[Record]:
     """Full records from standoff and the corpus text; a changed sentence is a StandoffError."""
-    source = {TITLE: article["title"], **dict(enumerate(article["paragraphs"]))}
+    source = _paragraph_texts(article)
     records = []
     for sent in standoff["sentences"]:
         text = source.get(sent["para"], "")[sent["start"]:sent["end"]]
@@ -320,18 +325,18 @@ def import_ann(ann_path: Path, articles: dict[str, dict], selection: dict[str, S
     compiled, violations = compile_article(ann_path)
     if compiled is None or violations:
         return None, violations
-    where = Violation(str(ann_path), 1, compiled.doc_id, "selection", "")
+    path = str(ann_path)
     if compiled.doc_id not in selection or compiled.doc_id not in articles:
-        return None, [Violation(where.path, 1, compiled.doc_id, "selection",
+        return None, [Violation(path, 1, compiled.doc_id, "selection",
                                 "not in the selection file or not in call_articles")]
     chosen = selection[compiled.doc_id]
     if compiled.doc_date != articles[compiled.doc_id]["date"]:
-        return None, [Violation(where.path, 1, compiled.doc_id, "doc-date",
+        return None, [Violation(path, 1, compiled.doc_id, "doc-date",
                                 f"doc_date must be the article's date {articles[compiled.doc_id]['date']}")]
     try:
         return ann_to_standoff(compiled, articles[compiled.doc_id], chosen.paragraphs, annotator), []
     except StandoffError as err:
-        return None, [Violation(where.path, 1, compiled.doc_id, "corpus-text", str(err))]
+        return None, [Violation(path, 1, compiled.doc_id, "corpus-text", str(err))]
 
 
 def build_split_records(selection: list[Selection], standoff_dir: Path,

@@ -241,15 +241,14 @@ class RecordError(ValueError):
 PREDICTION_LENIENT = frozenset({"word-boundary"})
 
 
-def load_predictions(path: str) -> tuple[list[Record], list[Violation]]:
-    """Load a prediction file: the contract holds, except that spans inside words only warn.
-    Returns the records and those warnings; raises RecordError for any other violation."""
+def _load(paths: Iterable[str], lenient: frozenset[str]) -> tuple[list[Record], list[Violation]]:
+    """Records of the files and the violations of ``lenient`` rules; RecordError for any other."""
     records: list[Record] = []
     errors: list[Violation] = []
     warnings: list[Violation] = []
-    for record, found in validate_files([path], lenient=PREDICTION_LENIENT):
+    for record, found in validate_files(paths, lenient=lenient):
         for violation in found:
-            (warnings if violation.rule in PREDICTION_LENIENT else errors).append(violation)
+            (warnings if violation.rule in lenient else errors).append(violation)
         if record is not None:
             records.append(record)
     if errors:
@@ -257,14 +256,12 @@ def load_predictions(path: str) -> tuple[list[Record], list[Violation]]:
     return records, warnings
 
 
+def load_predictions(path: str) -> tuple[list[Record], list[Violation]]:
+    """Load a prediction file: the contract holds, except that spans inside words only warn.
+    Returns the records and those warnings; raises RecordError for any other violation."""
+    return _load([path], PREDICTION_LENIENT)
+
+
 def load_records(*paths: str) -> list[Record]:
     """Load and validate record files; raise RecordError listing every violation."""
-    records: list[Record] = []
-    violations: list[Violation] = []
-    for record, found in validate_files(paths):
-        violations.extend(found)
-        if record is not None:
-            records.append(record)
-    if violations:
-        raise RecordError(violations)
-    return records
+    return _load(paths, frozenset())[0]

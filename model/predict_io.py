@@ -111,6 +111,11 @@ def check_inputs(paths: Iterable[str], records_mode: bool) -> list[str]:
     return found
 
 
+def _is_blank(raw: bytes) -> bool:
+    """A JSON Lines line with nothing but spaces and byte-order marks: no document, not an error."""
+    return not raw.strip(b" \t\r\n" + BOM)
+
+
 def count_units(paths: Iterable[str]) -> int | None:
     """How many input units the paths hold (lines of JSON Lines, .txt files), for a progress bar's
     ETA; None for stdin. Counts bytes, parses nothing."""
@@ -121,7 +126,7 @@ def count_units(paths: Iterable[str]) -> int | None:
             return None
         if p.suffix in JSONL_SUFFIXES:
             with open(p, "rb") as handle:
-                total += sum(1 for line in handle if line.strip(b" \t\r\n" + BOM))
+                total += sum(1 for line in handle if not _is_blank(line))
         elif p.is_dir():
             total += sum(1 for _ in _walk_txt(p))
         else:
@@ -147,7 +152,7 @@ def _jsonl_units(path: str, records_mode: bool) -> Iterator[Unit]:
     handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     try:
         for lineno, raw in enumerate(handle, start=1):
-            if raw.strip(b" \t\r\n" + BOM):  # blank lines (a trailing one, say) hold no document
+            if not _is_blank(raw):  # a trailing blank line, say
                 yield _json_unit(raw, f"{name}:{lineno}", name, lineno, records_mode)
     finally:
         if handle is not sys.stdin.buffer:
@@ -223,8 +228,8 @@ def unit_sentences(unit: Unit, records_mode: bool, limits: InputLimits = InputLi
         unit.fail(f"{len(unit.text):,} characters, over the limit of {limits.max_article_chars:,} "
                   "(--max-article-chars): skipped")
         return []
-    if arabic_share(unit.text) < MIN_ARABIC_SHARE:
-        unit.warn(f"only {arabic_share(unit.text):.0%} of its letters are Arabic: is this Arabic news?")
+    if (share := arabic_share(unit.text)) < MIN_ARABIC_SHARE:
+        unit.warn(f"only {share:.0%} of its letters are Arabic: is this Arabic news?")
     if records_mode:
         doc_date = unit.doc_date or limits.doc_date
         if doc_date is None:
