@@ -154,10 +154,15 @@ def select_articles(articles: dict[str, dict], total: int, shares: dict[str, flo
 
 
 def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, dict],
-                                   train_ngrams: set[tuple[str, ...]]) -> list[Selection]:
+                                   train_ngrams: set[tuple[str, ...]],
+                                   fixed: frozenset[str] = frozenset()) -> list[Selection]:
     """Articles that share an 8-word run (the same wire story, agency boilerplate) end up in one
     split: train if any of them shares a run with the authored training text, else test if any
-    of them is test, else dev if any is dev. Test then shares no run with any training text."""
+    of them is test, else dev if any is dev. Test then shares no run with any training text.
+
+    Articles in ``fixed`` (an earlier selection being extended) keep their split and impose it on
+    the new articles of their group; a new article that would join groups of two different fixed
+    splits is dropped, since it cannot be placed without leaking text across splits."""
     owner: dict[tuple[str, ...], int] = {}
     parent = list(range(len(chosen)))
 
@@ -176,14 +181,85 @@ def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, 
                 parent[root(i)] = root(j)
                 if gram in train_ngrams:
                     near_train.add(i)
-    # a group's split: the first of (authored overlap -> train, test, dev) any member has, else train
+    fixed_splits: dict[int, set[str]] = defaultdict(set)
+    for i, sel in enumerate(chosen):
+        if sel.doc_id in fixed:
+            fixed_splits[root(i)].add(sel.split)
+    # a group's split: its fixed split, else the first of (authored overlap -> train, test, dev) any
+    # member has, else train
     rank = {"near-train": 0, "test": 1, "dev": 2, "train": 3}
     split_of: dict[int, str] = {}
     for i, sel in enumerate(chosen):
         own = "near-train" if i in near_train else sel.split
         split_of[root(i)] = min(split_of.get(root(i), "train"), own, key=rank.__getitem__)
     split_of = {r: "train" if s == "near-train" else s for r, s in split_of.items()}
-    return [replace(sel, split=split_of[root(i)]) for i, sel in enumerate(chosen)]
+    kept = []
+    for i, sel in enumerate(chosen):
+        pinned = fixed_splits.get(root(i), set())
+        if sel.doc_id in fixed:
+            kept.append(sel)
+        elif len(pinned) <= 1:
+            kept.append(replace(sel, split=next(iter(pinned), split_of[root(i)])))
+    return kept
+
+
+# The extension strata (`hatif real extend`): a sentence that names a phone call, and such a
+# sentence that also carries a negation or a plan/attempt/request cue near a call word.
+CALL_PHRASE = re.compile(r"اتصالا?\s+هاتفي|هاتفيا|مكالمة|مكالمات|اتصل\S*\s+(?:ب|هاتف)|تلق\S*\s+اتصال"
+                         r"|أجر\S*\s+(?:\S+\s+)?اتصال|اتصالات?\s+مع|مباحثات هاتفية|محادثة هاتفية|اتصال\s+(?:ب|من)")
+NEGATION_CUE = re.compile(r"\b(?:لم|لن|لا|دون أن|رفض|رفضت|نفى|نفت|ينفي|عدم|امتنع)\s+(?:\S+\s+){0,2}?"
+                          r"(?:ي|ت|الـ?)?(?:اتصا|اتصل|مكالم|هاتف|رد|يرد|ترد|يتصل|تتصل|يجر|تجر|يتلق|تتلق)")
+PLAN_CUE = re.compile(r"سيجري|ستجري|سيتصل|ستتصل|سيتحدث|ستتحدث|سيبحث|ستبحث|سوف|من المقرر|المقرر أن|يعتزم|تعتزم"
+                      r"|ينوي|تنوي|حاول|يحاول|محاولة|طلب|طالب|المرتقب|يرتقب|ينتظر أن|مرتقب")
+
+
+def call_density(article: dict, paragraphs: int) -> tuple[int, int, int]:
+    """(sentences, sentences with a call phrase, of those with a negation or plan cue) of the kept part."""
+    texts = [p[s:e] for p in [article["title"]] + article["paragraphs"][:paragraphs] for s, e in split_sentences(p)]
+    calls = [t for t in texts if CALL_PHRASE.search(t)]
+    return len(texts), len(calls), sum(bool(NEGATION_CUE.search(t) or PLAN_CUE.search(t)) for t in calls)
+
+
+def extend_selection(articles: dict[str, dict], existing: list[Selection], cued: int, dense: int, seed: int,
+                     split_shares: dict[str, float], max_sentences: int,
+                     train_ngrams: set[tuple[str, ...]] = frozenset()) -> tuple[list[Selection], int]:
+    """Add articles rich in calls to an existing selection, whose splits stay as they are.
+
+    Real news seldom reports a call, and a denied or planned one even more seldom, so two ranked
+    strata are added: ``cued`` articles whose call sentences carry a negation or plan cue (by
+    (call + cued sentences) per sentence), then ``dense`` `strong` articles with two or more call
+    sentences (by call sentences per sentence); ties in seeded order. The new articles are split
+    per (cue, corpus) stratum like `select_articles` and grouped by shared text with the old ones.
+    Returns the extended selection and how many articles were offered before grouping dropped any."""
+    rng = random.Random(seed)
+    taken = {s.doc_id for s in existing}
+    pool = [articles[d] for d in sorted(articles) if d not in taken and selectable(articles[d])
+            and articles[d]["call_cue"] != "none"]
+    rng.shuffle(pool)
+    stats = {a["doc_id"]: call_density(a, cut_length(a, max_sentences)) for a in pool}
+    with_cue = sorted((a for a in pool if stats[a["doc_id"]][2]),
+                      key=lambda a: -(stats[a["doc_id"]][1] + stats[a["doc_id"]][2]) / stats[a["doc_id"]][0])[:cued]
+    chosen_ids = {a["doc_id"] for a in with_cue}
+    rich = sorted((a for a in pool if a["doc_id"] not in chosen_ids and a["call_cue"] == "strong"
+                   and stats[a["doc_id"]][1] >= 2),
+                  key=lambda a: -stats[a["doc_id"]][1] / stats[a["doc_id"]][0])[:dense]
+    strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for art in with_cue + rich:
+        strata[(art["call_cue"], art["corpus"])].append(art)
+    new: list[Selection] = []
+    for key in sorted(strata):
+        group = strata[key]
+        order = list(range(len(group)))
+        rng.shuffle(order)
+        bounds = _split_bounds(len(group), split_shares)
+        for rank, art in zip(order, group):
+            split = next(s for s, (lo, hi) in bounds.items() if lo <= rank < hi)
+            kept = cut_length(art, max_sentences)
+            new.append(Selection(art["doc_id"], art["corpus"], art["outlet"], art["call_cue"], split, kept,
+                                 stats[art["doc_id"]][0]))
+    merged = _keep_shared_text_in_one_split(existing + new, articles, train_ngrams,
+                                            fixed=frozenset(taken))
+    return sorted(merged, key=lambda s: s.doc_id), len(new)
 
 
 def _split_bounds(n: int, split_shares: dict[str, float]) -> dict[str, tuple[int, int]]:
@@ -203,6 +279,12 @@ def write_selection(path: Path, rows: list[Selection], header: str) -> None:
         out.write("\t".join(SELECTION_COLUMNS) + "\n")
         for row in rows:
             out.write("\t".join(str(getattr(row, col)) for col in SELECTION_COLUMNS) + "\n")
+
+
+def selection_commands(path: str | Path) -> list[str]:
+    """The commands that made a selection file (its leading comment lines)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [line[2:] for line in lines if line.startswith("# ")]
 
 
 def read_selection(path: str | Path) -> list[Selection]:

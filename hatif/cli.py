@@ -363,6 +363,13 @@ def _call_articles(corpus_dir: Optional[Path]) -> dict:
         _fail(str(err), 2)
 
 
+def _authored_ngrams(authored_train: Path) -> set:
+    from hatif.data.arabic import word_ngrams
+    from hatif.data.validate import load_records
+
+    return set().union(*(word_ngrams(r.text) for r in load_records(str(authored_train))))
+
+
 @real_app.command("select")
 def real_select(total: int = typer.Option(330, help="Articles to select."),
                 seed: int = typer.Option(2015),
@@ -375,17 +382,39 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
                                                     "articles sharing an 8-word run with them go to train."),
                 out: Path = typer.Option(_REAL / "selection.tsv")) -> None:
     """Seeded selection of real articles by call cue, corpus and outlet, split by article."""
-    from hatif.data.arabic import word_ngrams
     from hatif.data.real import select_articles, write_selection
-    from hatif.data.validate import load_records
 
-    train_ngrams = set().union(*(word_ngrams(r.text) for r in load_records(str(authored_train))))
     rows = select_articles(_call_articles(corpus_dir), total, {"strong": strong, "weak": weak, "none": none}, seed,
-                           {"test": test, "dev": dev}, max_sentences, train_ngrams)
+                           {"test": test, "dev": dev}, max_sentences, _authored_ngrams(authored_train))
     header = (f"hatif real select --total {total} --seed {seed} --strong {strong} --weak {weak} --none {none} "
               f"--test {test} --dev {dev} --max-sentences {max_sentences} --authored-train {authored_train}")
     write_selection(out, rows, header)
     typer.echo(f"{out}: {len(rows)} articles, {sum(r.sentences for r in rows)} sentences", err=True)
+
+
+@real_app.command("extend")
+def real_extend(cued: int = typer.Option(230, help="Articles whose call sentences carry a negation or plan cue."),
+                dense: int = typer.Option(170, help="Further `strong` articles, densest in call sentences first."),
+                seed: int = typer.Option(2018),
+                test: float = typer.Option(0.28, help="Share of each new stratum for test (before shared-text grouping)."),
+                dev: float = typer.Option(0.20, help="Share of each new stratum for dev (before shared-text grouping)."),
+                max_sentences: int = typer.Option(30, help="Longer articles are cut after the last call paragraph + 2."),
+                corpus_dir: Optional[Path] = _CORPUS,
+                authored_train: Path = typer.Option(Path("data/train/corpus.jsonl"), help="Authored training records."),
+                selection_file: Path = _SELECTION) -> None:
+    """Add call-rich articles to the selection; the articles already there keep their split."""
+    from hatif.data.real import extend_selection, read_selection, selection_commands, write_selection
+
+    existing = read_selection(selection_file)
+    rows, offered = extend_selection(_call_articles(corpus_dir), existing, cued, dense, seed, {"test": test, "dev": dev},
+                            max_sentences, _authored_ngrams(authored_train))
+    command = (f"hatif real extend --cued {cued} --dense {dense} --seed {seed} --test {test} --dev {dev} "
+               f"--max-sentences {max_sentences} --authored-train {authored_train}")
+    write_selection(selection_file, rows, "\n".join(selection_commands(selection_file) + [command]))
+    added = len(rows) - len(existing)
+    typer.echo(f"{selection_file}: {added} articles added ({offered - added} of {offered} dropped: their text "
+               f"joins two splits), "
+               f"{len(rows)} in all", err=True)
 
 
 @real_app.command("export")

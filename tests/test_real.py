@@ -12,7 +12,7 @@ from hatif.data.arabic import word_ngrams
 from hatif.data.authoring import compile_article
 from hatif.data.real import (StandoffError, TITLE, article_to_ann, build_records, build_split_records,
                              cut_length, import_ann, load_call_articles, read_selection, read_standoff,
-                             select_articles, sentence_hash)
+                             select_articles, selection_commands, sentence_hash, Selection, extend_selection)
 from hatif.data.training_data import GoldDataError, load_training_records
 from hatif.data.validate import load_records
 from conftest import REPO, SHARED
@@ -147,16 +147,48 @@ def test_real_test_articles_are_refused_for_training(tmp_path):
         load_training_records(str(path))
 
 
-def test_committed_selection_is_what_the_documented_command_gives():
-    header = SELECTION.read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("# hatif real select --total 300 --seed 2015")
-    args = dict(zip(header.split()[4::2], header.split()[5::2]))
+def _options(command: str) -> dict[str, str]:
+    words = command.split()
+    return dict(zip(words[3::2], words[4::2]))
+
+
+def test_committed_selection_is_what_the_documented_commands_give():
+    select, extend = selection_commands(SELECTION)
+    assert select.startswith("hatif real select --total 300 --seed 2015")
+    assert extend.startswith("hatif real extend")
+    args, more = _options(select), _options(extend)
+    articles = load_call_articles(CALL_ARTICLES)
     authored = set().union(*(word_ngrams(r.text) for r in load_records(str(REPO / args["--authored-train"]))))
-    rows = select_articles(load_call_articles(CALL_ARTICLES), int(args["--total"]),
+    rows = select_articles(articles, int(args["--total"]),
                            {c: float(args[f"--{c}"]) for c in ("strong", "weak", "none")}, int(args["--seed"]),
                            {"test": float(args["--test"]), "dev": float(args["--dev"])}, int(args["--max-sentences"]),
                            authored)
+    rows, _ = extend_selection(articles, rows, int(more["--cued"]), int(more["--dense"]), int(more["--seed"]),
+                               {"test": float(more["--test"]), "dev": float(more["--dev"])},
+                               int(more["--max-sentences"]), authored)
     assert rows == read_selection(SELECTION)
+
+
+def test_extension_keeps_old_splits_and_places_new_articles_with_their_text():
+    wire = "وأجرى وزير الخارجية اتصالاً هاتفياً بنظيره الفرنسي بحثا خلاله العلاقات الثنائية."
+    other = "وتلقى ولي العهد اتصالاً هاتفياً من رئيس الوزراء البريطاني تناول خلاله مستجدات المنطقة."
+    third = "وبحث الملك هاتفياً مع الرئيس الأمريكي سبل تعزيز التعاون بين البلدين في مختلف المجالات."
+    texts = {"old-test": wire, "old-dev": other, "old-test-2": third,
+             "new-wire": wire + " ولم يتلق الوزير أي اتصال هاتفي من نظيره.",
+             "new-bridge": other + " " + third, "new-alone": "وأجرى الرئيس اتصالاً هاتفياً بنظيره. ولم يجر الوزير أي اتصال هاتفي بعد.",
+             "new-plain": "نص بلا اتصال."}
+    articles = {d: dict(ARTICLE, doc_id=d, corpus="A", outlet="a", call_cue="strong", title="خبر", paragraphs=[t])
+                for d, t in texts.items()}
+    existing = [Selection("old-test", "A", "a", "strong", "test", 1, 2),
+                Selection("old-dev", "A", "a", "strong", "dev", 1, 2),
+                Selection("old-test-2", "A", "a", "strong", "test", 1, 2)]
+    rows, offered = extend_selection(articles, existing, 2, 5, 3, {"test": 0.3, "dev": 0.2}, 40)
+    splits = {r.doc_id: r.split for r in rows}
+    assert offered == 3  # the call-less article is never offered
+    assert splits["old-test"] == "test" and splits["old-dev"] == "dev"
+    assert splits["new-wire"] == "test"  # shares the old test article's wire text
+    assert "new-bridge" not in splits  # would tie a test and a dev group together
+    assert "new-alone" in splits
 
 
 def test_every_standoff_file_builds_and_validates():
