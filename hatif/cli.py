@@ -284,6 +284,8 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
             doc_date: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD for every document that "
                                                    "has none (no date line, no doc_date field): resolves أمس، الخميس."),
             max_article_chars: int = typer.Option(200_000, min=1, help="A longer article is reported and skipped."),
+            doc_timeout: float = typer.Option(120.0, min=0, help="Seconds one document may take to read, split and "
+                                              "predict before it is reported and skipped (0: no limit)."),
             allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some inputs failed."),
             quiet: bool = typer.Option(False, "--quiet", help="No progress bar (it is shown only on a terminal anyway).")) -> None:
     """Predict call events in articles or records; a bad input is reported and skipped, never fatal.
@@ -311,7 +313,8 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
         summary = run_predict(list(inputs or records), out, model, records_mode=bool(records), events=events,
                               errors=errors, num_shards=num_shards, shard_index=shard_index, resume=resume,
                               batch_size=batch_size, quantize=quantize,
-                              limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date),
+                              limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date,
+                                                 doc_timeout=doc_timeout),
                               progress=not quiet and sys.stderr.isatty())
     except (ValueError, OSError, ImportError) as err:
         _fail(f"predict: {err}", EXIT_USAGE)

@@ -35,6 +35,21 @@ class EncoderUnavailable(RuntimeError):
     """The encoder could not be loaded (typically: no network to reach the hub)."""
 
 
+def hub_unreachable(timeout: float = 3.0) -> str | None:
+    """Why the Hugging Face hub cannot be reached (one quick TCP connect), or None when it can.
+    Without this check an offline machine spends about a minute in the hub client's retries."""
+    import socket
+    from urllib.parse import urlparse
+
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        socket.create_connection((endpoint.hostname, port), timeout=timeout).close()
+    except OSError as err:
+        return f"{endpoint.hostname}:{port} is unreachable ({err.strerror or err})"
+    return None
+
+
 def offline_hint(name: str, err: Exception) -> str:
     return (
         f"Could not load the encoder {name!r}: {type(err).__name__}: {err}\n"
@@ -51,14 +66,21 @@ def load_encoder(name: str, random_init: bool = False):
     """Load (encoder, fast tokenizer) from a hub id or local directory, or raise EncoderUnavailable.
     With ``random_init``, the encoder has the checkpoint's shape and tokenizer but random weights:
     the control that isolates what its pretraining buys."""
+    local = {}
+    if not Path(name).exists() and not os.environ.get("HF_HUB_OFFLINE"):
+        reason = hub_unreachable()
+        if reason:  # only the local cache can serve it: ask for that at once, without retries
+            local = {"local_files_only": True}
     try:
         with quiet_transformers():
-            tokenizer = AutoTokenizer.from_pretrained(name)
+            tokenizer = AutoTokenizer.from_pretrained(name, **local)
             if random_init:
-                encoder = AutoModel.from_config(AutoConfig.from_pretrained(name))
+                encoder = AutoModel.from_config(AutoConfig.from_pretrained(name, **local))
             else:
-                encoder = AutoModel.from_pretrained(name)
+                encoder = AutoModel.from_pretrained(name, **local)
     except (OSError, ValueError) as err:
+        if local:
+            err = OSError(f"the hub is unreachable ({reason}) and {name!r} is not in the local cache")
         raise EncoderUnavailable(offline_hint(name, err)) from err
     if not tokenizer.is_fast:
         raise EncoderUnavailable(f"{name}: hatif needs a fast tokenizer (offset mapping); this one is slow")

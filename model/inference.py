@@ -37,6 +37,7 @@ class Predictor:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.batch_size = batch_size
+        self.buffer_size = batch_size * 8  # sentences sorted by length together: fuller batches, flat memory
         cfg = model.config
         self.collate = Collator(tokenizer, cfg.window, cfg.stride)
         self.id2label = {int(k): v for k, v in cfg.id2label.items()}
@@ -47,7 +48,7 @@ class Predictor:
         batch: list[Record] = []
         for record in records:
             batch.append(record)
-            if len(batch) == self.batch_size * 8:  # sort within a bounded buffer: streaming stays flat
+            if len(batch) == self.buffer_size:
                 yield from self._predict_buffer(batch)
                 batch = []
         if batch:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +216,31 @@ class InputLimits:
 
     max_article_chars: int = 200_000
     doc_date: str | None = None  # for every document that brings none of its own (no date line, no field)
+    doc_timeout: float = 120.0  # seconds one document may take to read, split or predict (0: no limit)
+
+
+class DocumentTimeout(Exception):
+    """One document took longer than --doc-timeout."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise DocumentTimeout in the block after ``seconds`` of wall time (SIGALRM; a no-op off the
+    main thread or for 0). Python-level loops and the regex engine both see the signal."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise DocumentTimeout(f"took over {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def arabic_share(text: str) -> float:

@@ -22,8 +22,10 @@ from typing import Protocol, TextIO
 
 from hatif.data.jsonl import dumps
 from hatif.data.records import Record
-from .predict_io import NO_DATE, InputLimits, Unit, count_units, iter_units, shard_of, unit_sentences
-from .predict_output import LineWriter, rebuild_events, record_events, scan_for_resume, truncate_torn_line
+from .predict_io import (NO_DATE, DocumentTimeout, InputLimits, Unit, count_units, iter_units, shard_of, time_limit,
+                         unit_sentences)
+from .predict_output import (LineWriter, Written, cut_file, rebuild_events, record_events, scan_for_resume,
+                             truncate_torn_line)
 
 # Sentences without a single Arabic letter cannot hold a call event in Arabic news: they skip the model.
 _ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
@@ -31,11 +33,15 @@ SHOWN_PROBLEMS = 20  # problems echoed on stderr; all of them go to the errors f
 
 
 class Backend(Protocol):
+    buffer_size: int  # sentences the job hands over at a time (whole documents), see _sort_buffers
+
     def predict(self, records: Iterable[Record]) -> Iterator[Record]: ...
 
 
 class RulesBackend:
     """The rule-based baseline (model/rules.py) behind the Predictor interface, one article at a time."""
+
+    buffer_size = 256  # no batches: any size gives the same output
 
     def __init__(self) -> None:
         from hatif.model import rules  # lazily: the baseline is optional
@@ -151,7 +157,7 @@ class Summary:
 
 
 class _Problems:
-    """Writes problems to the errors file (once each across resumed runs) and echoes the first ones."""
+    """Writes problems to the errors file (once each, also across resumed runs) and echoes the first ones."""
 
     def __init__(self, path: Path, resume: bool, log: TextIO) -> None:
         self.seen = truncate_torn_line(path) if resume else set()
@@ -159,7 +165,8 @@ class _Problems:
         self.log, self.shown, self.undated = log, 0, 0
 
     def report(self, unit: Unit, summary: Summary) -> None:
-        rows = unit.problem_rows()
+        rows = [row for row in unit.problem_rows() if dumps(row) not in self.seen]
+        self.seen.update(dumps(row) for row in rows)
         summary.warnings += sum("warning" in row for row in rows)
         # an undated document is common (plain .txt): summed up once at the end, not echoed each time
         self.undated += sum(row.get("warning") == NO_DATE for row in rows)
@@ -170,7 +177,81 @@ class _Problems:
                 print(f"{row['source']}: {'error' if 'error' in row else 'warning'}: "
                       f"{row.get('error') or row.get('warning')}", file=self.log)
             self.shown += len(rows)
-        self.writer.write(row for row in rows if dumps(row) not in self.seen)
+        self.writer.write(rows)
+
+
+def _prepare(unit: Unit, records_mode: bool, limits: InputLimits) -> list[Record]:
+    """The unit's sentence records, or [] when it failed (also when reading it takes too long)."""
+    try:
+        with time_limit(limits.doc_timeout):
+            unit.load()
+            return [] if unit.failed else unit_sentences(unit, records_mode, limits)
+    except DocumentTimeout as err:
+        unit.fail(f"reading and splitting it {err} (--doc-timeout): skipped")
+        return []
+
+
+Buffer = list[tuple[Unit, list[Record]]]
+
+
+def _sort_buffers(prepared: Iterable[tuple[Unit, list[Record]]], size: int) -> Iterator[Buffer]:
+    """Whole documents grouped until they hold ``size`` sentences. The backend sorts and batches
+    each buffer on its own, so batches depend on the input alone, never on where a run resumed."""
+    buffer: Buffer = []
+    held = 0
+    for unit, recs in prepared:
+        buffer.append((unit, recs))
+        held += len(recs)
+        if held >= size:
+            yield buffer
+            buffer, held = [], 0
+    if buffer:
+        yield buffer
+
+
+def _predict_buffer(buffer: Buffer, backend: Backend, timeout: float) -> list[list[Record] | None]:
+    """Predictions per document of the buffer; None for a document whose prediction timed out.
+    Only when the whole buffer overruns are its documents predicted one by one to find the culprit."""
+    try:
+        with time_limit(timeout * len(buffer)):
+            preds = list(route([r for _, recs in buffer for r in recs], backend))
+    except DocumentTimeout:
+        return [_predict_alone(unit, recs, backend, timeout) for unit, recs in buffer]
+    out, at = [], 0
+    for _, recs in buffer:
+        out.append(preds[at:at + len(recs)])
+        at += len(recs)
+    return out
+
+
+def _predict_alone(unit: Unit, recs: list[Record], backend: Backend, timeout: float) -> list[Record] | None:
+    try:
+        with time_limit(timeout):
+            return list(route(recs, backend))
+    except DocumentTimeout as err:
+        unit.fail(f"prediction {err} (--doc-timeout): skipped")
+        return None
+
+
+def _already_written(buffer: Buffer, written: dict[str, Written]) -> bool:
+    return all(unit.key in written and written[unit.key].lines == len(recs) for unit, recs in buffer)
+
+
+def _cut_partial_buffer(buffer: Buffer, written: dict[str, Written], out: Path) -> str | None:
+    """Cut the documents of a buffer that a kill left partly written, so the whole buffer is
+    predicted again; returns the note for the log (None when none of it was written)."""
+    present = [(written[unit.key], len(recs)) for unit, recs in buffer if unit.key in written]
+    if not present:
+        return None
+    cut = min(w.start for w, _ in present)
+    size = out.stat().st_size
+    cut_file(out, cut)
+    for key in [k for k, w in written.items() if w.start >= cut]:
+        del written[key]
+    unfinished = sum(w.lines != n for w, n in present)
+    return (f"{out}: {size - cut} byte(s) cut off: {unfinished} unfinished document(s) and "
+            f"{len(present) - unfinished} complete one(s) of the same sort buffer are predicted again, "
+            "so that batches match an uninterrupted run")
 
 
 def _progress_bar(inputs: list[str], num_shards: int, log: TextIO):
@@ -201,9 +282,9 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
     out = Path(out)
     backend = load_backend(model, batch_size, quantize) if isinstance(model, str) else model
     summary = Summary(records_mode)
-    done: set[str] = set()
+    written: dict[str, Written] = {}
     if resume:
-        done, notes = scan_for_resume(out, "id" if records_mode else "doc_id", whole_groups=not records_mode)
+        written, notes = scan_for_resume(out, "id" if records_mode else "doc_id")
         for note in notes:
             print(f"resume: {note}", file=log)
         if events:
@@ -211,51 +292,55 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
     problems = _Problems(Path(errors) if errors else default_errors_path(out), resume, log)
     writer = LineWriter(out, append=resume)
     event_writer = LineWriter(Path(events), append=resume) if events else None
-    in_flight: deque[int] = deque()  # sentence counts of the documents fed to the backend, in order
     seen_docs: set[str] = set()
 
-    def sentences() -> Iterator[Record]:
+    def prepared() -> Iterator[tuple[Unit, list[Record]]]:
         for unit in iter_units(inputs, records_mode):
             # a line too broken to name its document is sharded by where it is, so exactly one shard reports it
             if num_shards > 1 and shard_of(unit.doc_id or unit.source, num_shards) != shard_index:
                 summary.other_shards += 1
                 continue
             summary.units_in += 1
-            if unit.key is not None and unit.key in done:
-                summary.done += 1
-                summary.resumed += 1
-                continue
             if not records_mode and not unit.failed:
                 if unit.doc_id in seen_docs:  # records mode: ids are checked by `hatif validate`
                     unit.fail("duplicate doc_id: an earlier input already gave this document")
                 seen_docs.add(unit.doc_id)
-            unit.load()
-            recs = [] if unit.failed else unit_sentences(unit, records_mode, limits)
+            recs = _prepare(unit, records_mode, limits)
             if unit.problems:
                 problems.report(unit, summary)
-            if not recs:
+            if recs:
+                yield unit, recs
+            else:
                 summary.failed += 1
-                continue
-            in_flight.append(len(recs))
-            yield from recs
 
     bar = _progress_bar(inputs, num_shards, log) if progress else None
     try:
-        group: list[Record] = []
-        for pred in route(sentences(), backend):
-            group.append(pred)
-            if len(group) == in_flight[0]:
-                in_flight.popleft()
-                rows = [r.to_dict() for r in group]
+        for buffer in _sort_buffers(prepared(), backend.buffer_size):
+            if resume and _already_written(buffer, written):
+                summary.done += len(buffer)
+                summary.resumed += len(buffer)
+                continue
+            note = _cut_partial_buffer(buffer, written, out) if resume else None
+            if note:
+                print(f"resume: {note}", file=log)
+                if event_writer:  # the events follow the output; rebuilt anew, the old handle is stale
+                    event_writer.close()
+                    rebuild_events(out, Path(events))
+                    event_writer = LineWriter(Path(events), append=True)
+            for (unit, _), preds in zip(buffer, _predict_buffer(buffer, backend, limits.doc_timeout)):
+                if preds is None:
+                    problems.report(unit, summary)
+                    summary.failed += 1
+                    continue
+                rows = [r.to_dict() for r in preds]
                 writer.write(rows)
                 if event_writer:
                     event_writer.write(e for row in rows for e in record_events(row))
                 summary.done += 1
-                summary.records_out += len(group)
+                summary.records_out += len(preds)
                 if bar is not None:
                     bar.update(summary.done + summary.failed - bar.n)
                     bar.set_postfix(sentences=summary.records_out, refresh=False)
-                group = []
     finally:
         if bar is not None:
             bar.close()

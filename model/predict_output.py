@@ -4,7 +4,8 @@ resume scan that repairs a killed run's tail, and the derived events file.
 Why not an atomic whole-file replace (data.jsonl.atomic_writer)? It would hold the whole run
 back until the end and make --resume impossible. The output is instead append-only by whole
 documents: one write() of all a document's lines, then flush, so a kill can only tear the
-document being written, and --resume cuts that document off and predicts it again.
+document being written, and --resume cuts that document off and predicts it again (with the
+rest of its sort buffer, so that batches, and so the bytes written, match an uninterrupted run).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -52,40 +54,44 @@ def _complete_lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
             offset += len(line)
 
 
-def scan_for_resume(path: Path, key_field: str, whole_groups: bool) -> tuple[set[str], list[str]]:
-    """Repair an interrupted output in place and return (keys complete in it, notes for the log).
+@dataclass(frozen=True)
+class Written:
+    """Where one document's (or record's) lines sit in an output being resumed."""
 
-    The file is cut at its first line that is torn or not JSON. With ``whole_groups`` (article
-    mode: a document is several consecutive lines) the last group is cut off too, since a kill
-    during its write may have left only some of its sentences; it is predicted again.
+    start: int  # byte offset of its first line
+    lines: int
+
+
+def scan_for_resume(path: Path, key_field: str) -> tuple[dict[str, Written], list[str]]:
+    """The documents in an interrupted output, by key, and notes for the log.
+
+    The file is cut at its first line that is torn or not JSON. Whether the last document is
+    whole is not known here (a kill may leave some of its lines): the job compares each
+    document's line count with its sentences from the input, and cuts what is unfinished.
     """
     notes: list[str] = []
+    written: dict[str, Written] = {}
     if not path.exists():
-        return set(), notes
-    size = path.stat().st_size
-    done: set[str] = set()
-    keep, group_key, group_start = 0, None, 0
+        return written, notes
+    size, keep = path.stat().st_size, 0
     for start, end, line in _complete_lines(path):
         try:
             key = json.loads(line)[key_field]
         except (ValueError, KeyError, TypeError):
             notes.append(f"{path}: line at byte {start} is not a record; the file is cut there")
             break
-        if key != group_key:
-            if group_key is not None:
-                done.add(group_key)
-            group_key, group_start = key, start
+        old = written.get(key)
+        written[key] = Written(start, 1) if old is None else Written(old.start, old.lines + 1)
         keep = end
-    if group_key is not None:
-        if whole_groups:
-            keep = group_start
-        else:
-            done.add(group_key)
     if keep < size:
-        notes.append(f"{path}: {size - keep} byte(s) of an unfinished document cut off before resuming")
-        with open(path, "r+b") as handle:
-            handle.truncate(keep)
-    return done, notes
+        notes.append(f"{path}: {size - keep} byte(s) of a torn last line cut off before resuming")
+        cut_file(path, keep)
+    return written, notes
+
+
+def cut_file(path: Path, size: int) -> None:
+    with open(path, "r+b") as handle:
+        handle.truncate(size)
 
 
 def truncate_torn_line(path: Path) -> set[str]:
@@ -97,8 +103,7 @@ def truncate_torn_line(path: Path) -> set[str]:
         seen.add(line.decode("utf-8", "replace").rstrip("\n"))
         keep = end
     if keep < path.stat().st_size:
-        with open(path, "r+b") as handle:
-            handle.truncate(keep)
+        cut_file(path, keep)
     return seen
 
 

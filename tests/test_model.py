@@ -117,17 +117,26 @@ def test_arabert_preprocessing_keeps_offsets_on_the_input():
     assert text[s:e] == "لويد أوستن"
 
 
-def test_offline_encoder_error_says_how_to_work_offline(tmp_path):
-    """The real loading path, cut off from the hub: a clear message and exit code, no traceback."""
+@pytest.mark.parametrize("offline", ["HF_HUB_OFFLINE=1", "hub unreachable"])
+def test_offline_encoder_error_says_how_to_work_offline(tmp_path, offline):
+    """The real loading path, cut off from the hub: a clear message and exit code, no traceback;
+    with the hub unreachable (a closed port here) it fails at once instead of retrying for a minute."""
     import os
     import subprocess
     import sys
+    import time
 
     from hatif.data.jsonl import write_jsonl
 
     data = tmp_path / "tiny.jsonl"
     write_jsonl(data, (r.to_dict() for r in tiny_records()))
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    env["HF_HOME"] = str(tmp_path / "hf")
+    if offline == "HF_HUB_OFFLINE=1":
+        env["HF_HUB_OFFLINE"] = "1"
+    else:
+        env["HF_ENDPOINT"] = "http://127.0.0.1:9"
+    started = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "hatif.cli", "train", "--model", "aubmindlab/bert-base-arabertv02",
                           "--data.train", str(data), "--data.dev", str(data), "--data.augment_copies", "0",
                           "--output-dir", str(tmp_path / "run")],
@@ -136,6 +145,9 @@ def test_offline_encoder_error_says_how_to_work_offline(tmp_path):
     assert "Traceback" not in run.stderr
     for hint in ("HF_HUB_OFFLINE", "HF_HOME", "local directory", "aubmindlab/bert-base-arabertv02"):
         assert hint in run.stderr
+    if offline == "hub unreachable":
+        assert "127.0.0.1:9 is unreachable" in run.stderr and "not in the local cache" in run.stderr
+        assert time.monotonic() - started < 40  # start-up and data loading; the hub client's retries took ~60 s
 
 
 def test_random_init_keeps_shape_and_tokenizer_but_not_weights(tok, tmp_path):

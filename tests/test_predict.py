@@ -7,6 +7,10 @@ import importlib.util
 import io
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,7 @@ from hatif.cli import app
 from hatif.data.sentences import MAX_SENTENCE_CHARS
 from hatif.data.validate import check_record
 from hatif.model.features import Collator, make_feature
+from hatif.model.predict_io import InputLimits
 from hatif.model.predict_job import default_errors_path, load_backend, run_predict
 from helpers import tiny_model, tiny_records, tiny_tokenizer
 from conftest import SHARED
@@ -129,13 +134,15 @@ def test_records_keep_their_ids(tmp_path, backend):
     assert [(r["id"], r["doc_id"], r["text"], r["doc_offset"]) for r in rows] == \
         [(r.id, r.doc_id, r.text, r.doc_offset) for r in tiny_records()]
     assert summary.line().startswith("records in 4 = records out 4 + records failed 0")
-    # a record without an id fails alone; --resume after a torn last line redoes only what is missing
+    # a record without an id fails alone; --resume after a torn last line predicts the torn record's
+    # sort buffer again (here all four records: one buffer) and writes the same bytes
     with gold.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps({"doc_id": "x", "text": "تحدث ماكرون.", "doc_date": None}, ensure_ascii=False) + "\n")
-    out.write_bytes(out.read_bytes()[:-30])
+    whole = out.read_bytes()
+    out.write_bytes(whole[:-30])
     summary = run_predict([str(gold)], out, backend, records_mode=True, resume=True, log=io.StringIO())
-    assert (summary.units_in, summary.done, summary.resumed, summary.failed) == (5, 4, 3, 1)
-    assert no_scores(lines(out)) == no_scores(rows)
+    assert (summary.units_in, summary.done, summary.resumed, summary.failed) == (5, 4, 0, 1)
+    assert out.read_bytes() == whole
     assert "'id'" in lines(default_errors_path(out))[0]["error"]
 
 
@@ -184,26 +191,78 @@ def test_shards_are_disjoint_and_complete(tmp_path, backend):
     assert sorted(no_scores([r for p in parts for r in p]), key=key) == sorted(no_scores(lines(whole)), key=key)
 
 
-@pytest.mark.parametrize("cut", ["mid-line", "line-boundary"])
-def test_resume_after_kill_gives_the_uninterrupted_output(tmp_path, backend, cut):
-    src = many_docs(tmp_path / "docs.jsonl", n=6)
+@pytest.mark.parametrize("cut", ["mid-line", "line-boundary", "document-boundary"])
+def test_resume_after_kill_writes_the_uninterrupted_bytes(tmp_path, backend, cut):
+    # batch size 4: sort buffers of 32 sentences = 8 tiny articles; 20 articles = buffers of 8, 8, 4
+    per_doc = len(tiny_records())
+    assert backend.buffer_size == 8 * per_doc
+    src = many_docs(tmp_path / "docs.jsonl", n=20)
     full, full_events = tmp_path / "full.jsonl", tmp_path / "full.events.jsonl"
     run_predict([str(src)], full, backend, events=full_events, log=io.StringIO())
     data = full.read_bytes()
     newlines = [k for k, b in enumerate(data) if b == ord("\n")]
-    # a kill in the middle of the 4th document's write: some of its lines landed, the last torn
-    at = newlines[3 * len(tiny_records()) + 1] + 1
+    # a kill in the second buffer: during the 11th document's write (some of its lines landed, the
+    # last torn) or just after the 10th document
+    at = newlines[10 * per_doc - 1 if cut == "document-boundary" else 10 * per_doc + 1] + 1
     killed = data[:at + 25] if cut == "mid-line" else data[:at]
     out, events = tmp_path / "out.jsonl", tmp_path / "out.events.jsonl"
     out.write_bytes(killed)
     events.write_bytes(full_events.read_bytes()[:40])  # the events file is rebuilt from the output
     log = io.StringIO()
     summary = run_predict([str(src)], out, backend, events=events, resume=True, log=log)
-    assert "cut off before resuming" in log.getvalue()
-    assert (summary.units_in, summary.done, summary.resumed) == (6, 6, 3)
-    assert no_scores(lines(out)) == no_scores(lines(full))
-    assert no_scores(lines(events)) == no_scores(lines(full_events))
-    assert out.read_bytes().endswith(b"\n")
+    unfinished = 0 if cut == "document-boundary" else 1
+    assert f"{unfinished} unfinished document(s) and 2 complete one(s)" in log.getvalue()
+    assert (summary.units_in, summary.done, summary.resumed) == (20, 20, 8)
+    assert out.read_bytes() == data
+    assert events.read_bytes() == full_events.read_bytes()
+    # resuming a finished run predicts nothing and reports nothing
+    log = io.StringIO()
+    summary = run_predict([str(src)], out, backend, events=events, resume=True, log=log)
+    assert (summary.done, summary.resumed) == (20, 20) and "resume:" not in log.getvalue()
+    assert out.read_bytes() == data
+
+
+def test_killed_model_run_resumes_to_the_same_bytes(tmp_path, model_dir):
+    """A real `kill -9` of `hatif predict` on a model, then --resume: byte-identical output."""
+    src = many_docs(tmp_path / "docs.jsonl", n=400)
+    command = [sys.executable, "-m", "hatif", "predict", "--model", str(model_dir), str(src),
+               "--batch-size", "4", "--threads", "1", "--quiet"]
+    full = tmp_path / "full.jsonl"
+    subprocess.run(command + ["--out", str(full)], check=True, capture_output=True)
+    out = tmp_path / "out.jsonl"
+    run = subprocess.Popen(command + ["--out", str(out)], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while (not out.exists() or out.stat().st_size < len(full.read_bytes()) // 4) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert out.stat().st_size < full.stat().st_size, "the run finished before it could be killed"
+    resumed = subprocess.run(command + ["--out", str(out), "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert out.read_bytes() == full.read_bytes()
+
+
+def test_a_document_over_the_time_limit_is_reported_and_skipped(tmp_path, backend, monkeypatch):
+    import hatif.model.predict_io as predict_io
+
+    slow_id = "doc03"
+    real_split = predict_io.read_article
+
+    def read_article(text, doc_id, doc_date):
+        if doc_id == slow_id:
+            time.sleep(5)
+        return real_split(text, doc_id, doc_date)
+
+    monkeypatch.setattr(predict_io, "read_article", read_article)
+    src = many_docs(tmp_path / "docs.jsonl", n=6)
+    out = tmp_path / "out.jsonl"
+    started = time.monotonic()
+    summary = run_predict([str(src)], out, backend, limits=InputLimits(doc_timeout=0.5), log=io.StringIO())
+    assert time.monotonic() - started < 4
+    assert (summary.done, summary.failed) == (5, 1)
+    assert slow_id not in {r["doc_id"] for r in lines(out)}
+    [error] = lines(default_errors_path(out))
+    assert error["doc_id"] == slow_id and "took over 0.5 s (--doc-timeout)" in error["error"]
 
 
 def test_bad_input_is_reported_and_the_run_goes_on(tmp_path, backend):
@@ -337,8 +396,11 @@ def test_huge_article_is_reported_and_skipped_and_exit_codes_tell(tmp_path):
     assert result.exit_code == 0
     result, _ = _predict_cli(tmp_path, str(good))
     assert result.exit_code == 0
-    result, _ = _predict_cli(tmp_path, str(huge), "--max-article-chars", "10000000")
+    run_on = tmp_path / "run_on.txt"
+    run_on.write_text("عنوان\n" + "كلمة عربية طويلة " * 15_000, encoding="utf-8")  # 255,000 characters, one line
+    result, out = _predict_cli(tmp_path, str(run_on), "--max-article-chars", "1000000")
     assert result.exit_code == 0  # within a raised limit the run-on text is cut into sentences
+    assert max(len(r["text"]) for r in lines(out)) <= MAX_SENTENCE_CHARS
 
 
 def test_doc_date_resolves_relative_dates_of_undated_articles(tmp_path):
