@@ -211,40 +211,79 @@ NEGATION_CUE = re.compile(r"\b(?:لم|لن|لا|دون أن|رفض|رفضت|نف
                           r"(?:ي|ت|الـ?)?(?:اتصا|اتصل|مكالم|هاتف|رد|يرد|ترد|يتصل|تتصل|يجر|تجر|يتلق|تتلق)")
 PLAN_CUE = re.compile(r"سيجري|ستجري|سيتصل|ستتصل|سيتحدث|ستتحدث|سيبحث|ستبحث|سوف|من المقرر|المقرر أن|يعتزم|تعتزم"
                       r"|ينوي|تنوي|حاول|يحاول|محاولة|طلب|طالب|المرتقب|يرتقب|ينتظر أن|مرتقب")
+# A call that could not be made, was not answered or is to come, in words that need no call
+# phrase beside them (news boilerplate such as ولم يتسن الاتصال ب... is the commonest).
+UNREACHED_CUE = re.compile(
+    r"لم يتسن\S*\s+(?:\S+\s+)?الاتصال|تعذر الاتصال|(?:يتمكن|تتمكن|نتمكن|أتمكن|يستطع|تستطع)\S*\s+(?:\S+\s+){0,2}?من الاتصال"
+    r"|(?:حاول|يحاول|تحاول|محاولة|محاولات)\S*\s+(?:\S+\s+){0,2}?الاتصال"
+    r"|(?:يرد|ترد|يردوا|الرد)\s+على\s+(?:\S*اتصال|\S*مكالم|هاتف)|سيتصل|ستتصل|سنتصل|سأتصل|سيتحدث هاتفي|ستتحدث هاتفي"
+    r"|(?:المقرر|يعتزم|تعتزم|ينتظر|يتوقع|المتوقع)\s+أن\s+\S+\s+(?:\S+\s+)?(?:اتصال|مكالم|هاتفي)"
+    r"|لم\s+(?:يجر|تجر|يتلق|تتلق|نتلق|أتلق|يتصل|تتصل|يتم الاتصال)\S*\s+(?:\S+\s+){0,2}?(?:أي\s+|أية\s+)?(?:\S*اتصال|\S*مكالم|ب)")
 
 
-def call_density(article: dict, paragraphs: int) -> tuple[int, int, int]:
-    """(sentences, sentences with a call phrase, of those with a negation or plan cue) of the kept part."""
+@dataclass(frozen=True)
+class CallDensity:
+    """Sentence counts of an article's kept part, for ranking it in an extension stratum."""
+
+    sentences: int
+    calls: int  # with a call phrase
+    cued: int  # of those, with a negation or plan cue
+    unreached: int  # with an UNREACHED_CUE (call phrase or not)
+
+
+def call_density(article: dict, paragraphs: int) -> CallDensity:
     texts = [p[s:e] for p in [article["title"]] + article["paragraphs"][:paragraphs] for s, e in split_sentences(p)]
     calls = [t for t in texts if CALL_PHRASE.search(t)]
-    return len(texts), len(calls), sum(bool(NEGATION_CUE.search(t) or PLAN_CUE.search(t)) for t in calls)
+    return CallDensity(len(texts), len(calls), sum(bool(NEGATION_CUE.search(t) or PLAN_CUE.search(t)) for t in calls),
+                       sum(bool(UNREACHED_CUE.search(t)) for t in texts))
 
 
-def extend_selection(articles: dict[str, dict], existing: list[Selection], cued: int, dense: int, seed: int,
+@dataclass(frozen=True)
+class Extension:
+    """How many articles each extension stratum adds, taken in this order (see extend_selection)."""
+
+    cued: int = 0
+    unreached: int = 0
+    dense: int = 0
+    dense_cues: tuple[str, ...] = ("strong",)
+    single: int = 0
+
+
+def extend_selection(articles: dict[str, dict], existing: list[Selection], wanted: Extension, seed: int,
                      split_shares: dict[str, float], max_sentences: int,
                      train_ngrams: set[tuple[str, ...]] = frozenset()) -> tuple[list[Selection], int]:
     """Add articles rich in calls to an existing selection, whose splits stay as they are.
 
-    Real news seldom reports a call, and a denied or planned one even more seldom, so two ranked
-    strata are added: ``cued`` articles whose call sentences carry a negation or plan cue (by
-    (call + cued sentences) per sentence), then ``dense`` `strong` articles with two or more call
-    sentences (by call sentences per sentence); ties in seeded order. The new articles are split
-    per (cue, corpus) stratum like `select_articles` and grouped by shared text with the old ones.
-    Returns the extended selection and how many articles were offered before grouping dropped any."""
+    Real news seldom reports a call, and a denied or planned one even more seldom, so ranked strata
+    are added, each from what the ones before left: ``cued`` articles whose call sentences carry a
+    negation or plan cue (by (call + cued sentences) per sentence); ``unreached`` articles of any cue
+    with a call that could not be made or is to come (by such sentences per sentence); ``dense``
+    articles of ``dense_cues`` with two or more call sentences (by call sentences per sentence);
+    ``single`` articles with one call sentence, shortest first. Ties in seeded order (``unreached``:
+    by doc_id). The new articles are split per (cue, corpus) stratum like `select_articles` and
+    grouped by shared text with the old ones. Returns the extended selection and how many articles
+    were offered before grouping dropped any."""
     rng = random.Random(seed)
     taken = {s.doc_id for s in existing}
-    pool = [articles[d] for d in sorted(articles) if d not in taken and selectable(articles[d])
-            and articles[d]["call_cue"] != "none"]
+    fresh = [articles[d] for d in sorted(articles) if d not in taken and selectable(articles[d])]
+    pool = [a for a in fresh if a["call_cue"] != "none"]
     rng.shuffle(pool)
-    stats = {a["doc_id"]: call_density(a, cut_length(a, max_sentences)) for a in pool}
-    with_cue = sorted((a for a in pool if stats[a["doc_id"]][2]),
-                      key=lambda a: -(stats[a["doc_id"]][1] + stats[a["doc_id"]][2]) / stats[a["doc_id"]][0])[:cued]
-    chosen_ids = {a["doc_id"] for a in with_cue}
-    rich = sorted((a for a in pool if a["doc_id"] not in chosen_ids and a["call_cue"] == "strong"
-                   and stats[a["doc_id"]][1] >= 2),
-                  key=lambda a: -stats[a["doc_id"]][1] / stats[a["doc_id"]][0])[:dense]
+    stats = {a["doc_id"]: call_density(a, cut_length(a, max_sentences)) for a in fresh}
+
+    def ranked(candidates: list[dict], score) -> list[dict]:
+        return sorted((a for a in candidates if a["doc_id"] not in chosen and score(stats[a["doc_id"]]) is not None),
+                      key=lambda a: score(stats[a["doc_id"]]))
+
+    chosen: dict[str, dict] = {}
+    for candidates, score, n in (
+            (pool, lambda d: -(d.calls + d.cued) / d.sentences if d.cued else None, wanted.cued),
+            (fresh, lambda d: -d.unreached / d.sentences if d.unreached else None, wanted.unreached),
+            ([a for a in pool if a["call_cue"] in wanted.dense_cues],
+             lambda d: -d.calls / d.sentences if d.calls >= 2 else None, wanted.dense),
+            (pool, lambda d: d.sentences if d.calls == 1 else None, wanted.single)):
+        chosen.update((a["doc_id"], a) for a in ranked(candidates, score)[:n])
     strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for art in with_cue + rich:
+    for art in chosen.values():
         strata[(art["call_cue"], art["corpus"])].append(art)
     new: list[Selection] = []
     for key in sorted(strata):
@@ -254,9 +293,8 @@ def extend_selection(articles: dict[str, dict], existing: list[Selection], cued:
         bounds = _split_bounds(len(group), split_shares)
         for rank, art in zip(order, group):
             split = next(s for s, (lo, hi) in bounds.items() if lo <= rank < hi)
-            kept = cut_length(art, max_sentences)
-            new.append(Selection(art["doc_id"], art["corpus"], art["outlet"], art["call_cue"], split, kept,
-                                 stats[art["doc_id"]][0]))
+            new.append(Selection(art["doc_id"], art["corpus"], art["outlet"], art["call_cue"], split,
+                                 cut_length(art, max_sentences), stats[art["doc_id"]].sentences))
     merged = _keep_shared_text_in_one_split(existing + new, articles, train_ngrams,
                                             fixed=frozenset(taken))
     return sorted(merged, key=lambda s: s.doc_id), len(new)

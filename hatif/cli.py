@@ -396,8 +396,11 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
 
 
 @real_app.command("extend")
-def real_extend(cued: int = typer.Option(230, help="Articles whose call sentences carry a negation or plan cue."),
-                dense: int = typer.Option(170, help="Further `strong` articles, densest in call sentences first."),
+def real_extend(cued: int = typer.Option(0, help="Articles whose call sentences carry a negation or plan cue."),
+                unreached: int = typer.Option(0, help="Articles of any cue with a call not made, not answered or to come."),
+                dense: int = typer.Option(0, help="Articles of --dense-cues, densest in call sentences first."),
+                dense_cues: str = typer.Option("strong", help="Call cues the dense stratum takes (comma-separated)."),
+                single: int = typer.Option(0, help="Articles with one call sentence, shortest first."),
                 seed: int = typer.Option(2018),
                 test: float = typer.Option(0.28, help="Share of each new stratum for test (before shared-text grouping)."),
                 dev: float = typer.Option(0.20, help="Share of each new stratum for dev (before shared-text grouping)."),
@@ -406,18 +409,19 @@ def real_extend(cued: int = typer.Option(230, help="Articles whose call sentence
                 authored_train: Path = typer.Option(Path("data/train/corpus.jsonl"), help="Authored training records."),
                 selection_file: Path = _SELECTION) -> None:
     """Add call-rich articles to the selection; the articles already there keep their split."""
-    from hatif.data.real import extend_selection, read_selection, selection_commands, write_selection
+    from hatif.data.real import Extension, extend_selection, read_selection, selection_commands, write_selection
 
     existing = read_selection(selection_file)
-    rows, offered = extend_selection(_call_articles(corpus_dir), existing, cued, dense, seed, {"test": test, "dev": dev},
-                            max_sentences, _authored_ngrams(authored_train))
-    command = (f"hatif real extend --cued {cued} --dense {dense} --seed {seed} --test {test} --dev {dev} "
-               f"--max-sentences {max_sentences} --authored-train {authored_train}")
+    wanted = Extension(cued, unreached, dense, tuple(dense_cues.split(",")), single)
+    rows, offered = extend_selection(_call_articles(corpus_dir), existing, wanted, seed, {"test": test, "dev": dev},
+                                     max_sentences, _authored_ngrams(authored_train))
+    command = (f"hatif real extend --cued {cued} --unreached {unreached} --dense {dense} --dense-cues {dense_cues} "
+               f"--single {single} --seed {seed} --test {test} --dev {dev} --max-sentences {max_sentences} "
+               f"--authored-train {authored_train}")
     write_selection(selection_file, rows, "\n".join(selection_commands(selection_file) + [command]))
     added = len(rows) - len(existing)
     typer.echo(f"{selection_file}: {added} articles added ({offered - added} of {offered} dropped: their text "
-               f"joins two splits), "
-               f"{len(rows)} in all", err=True)
+               f"joins two splits), {len(rows)} in all", err=True)
 
 
 @real_app.command("export")

@@ -12,7 +12,7 @@ from hatif.data.arabic import word_ngrams
 from hatif.data.authoring import compile_article
 from hatif.data.real import (StandoffError, TITLE, article_to_ann, build_records, build_split_records,
                              cut_length, import_ann, load_call_articles, read_selection, read_standoff,
-                             select_articles, selection_commands, sentence_hash, Selection, extend_selection)
+                             select_articles, selection_commands, sentence_hash, Selection, extend_selection, Extension)
 from hatif.data.training_data import GoldDataError, load_training_records
 from hatif.data.validate import load_records
 from conftest import REPO, SHARED
@@ -153,19 +153,23 @@ def _options(command: str) -> dict[str, str]:
 
 
 def test_committed_selection_is_what_the_documented_commands_give():
-    select, extend = selection_commands(SELECTION)
+    select, *extensions = selection_commands(SELECTION)
     assert select.startswith("hatif real select --total 300 --seed 2015")
-    assert extend.startswith("hatif real extend")
-    args, more = _options(select), _options(extend)
+    assert extensions and all(command.startswith("hatif real extend") for command in extensions)
+    args = _options(select)
     articles = load_call_articles(CALL_ARTICLES)
     authored = set().union(*(word_ngrams(r.text) for r in load_records(str(REPO / args["--authored-train"]))))
     rows = select_articles(articles, int(args["--total"]),
                            {c: float(args[f"--{c}"]) for c in ("strong", "weak", "none")}, int(args["--seed"]),
                            {"test": float(args["--test"]), "dev": float(args["--dev"])}, int(args["--max-sentences"]),
                            authored)
-    rows, _ = extend_selection(articles, rows, int(more["--cued"]), int(more["--dense"]), int(more["--seed"]),
-                               {"test": float(more["--test"]), "dev": float(more["--dev"])},
-                               int(more["--max-sentences"]), authored)
+    for command in extensions:
+        more = _options(command)
+        wanted = Extension(int(more["--cued"]), int(more["--unreached"]), int(more["--dense"]),
+                           tuple(more["--dense-cues"].split(",")), int(more["--single"]))
+        rows, _ = extend_selection(articles, rows, wanted, int(more["--seed"]),
+                                   {"test": float(more["--test"]), "dev": float(more["--dev"])},
+                                   int(more["--max-sentences"]), authored)
     assert rows == read_selection(SELECTION)
 
 
@@ -182,13 +186,20 @@ def test_extension_keeps_old_splits_and_places_new_articles_with_their_text():
     existing = [Selection("old-test", "A", "a", "strong", "test", 1, 2),
                 Selection("old-dev", "A", "a", "strong", "dev", 1, 2),
                 Selection("old-test-2", "A", "a", "strong", "test", 1, 2)]
-    rows, offered = extend_selection(articles, existing, 2, 5, 3, {"test": 0.3, "dev": 0.2}, 40)
+    rows, offered = extend_selection(articles, existing, Extension(cued=2, dense=5), 3, {"test": 0.3, "dev": 0.2}, 40)
     splits = {r.doc_id: r.split for r in rows}
     assert offered == 3  # the call-less article is never offered
     assert splits["old-test"] == "test" and splits["old-dev"] == "dev"
     assert splits["new-wire"] == "test"  # shares the old test article's wire text
     assert "new-bridge" not in splits  # would tie a test and a dev group together
     assert "new-alone" in splits
+    # the later strata: a `none` article where nobody could be reached, a short single-call one
+    articles["new-unreached"] = dict(ARTICLE, doc_id="new-unreached", corpus="A", outlet="a", call_cue="none",
+                                     title="خبر", paragraphs=["وقال المصدر إن الوضع هادئ. ولم يتسن الاتصال بالمتحدث."])
+    articles["new-single"] = dict(ARTICLE, doc_id="new-single", corpus="A", outlet="a", call_cue="weak",
+                                  title="خبر", paragraphs=["وتلقى الوزير اتصالاً هاتفياً من نظيره."])
+    rows, offered = extend_selection(articles, rows, Extension(unreached=1, single=1), 3, {"test": 0.3, "dev": 0.2}, 40)
+    assert offered == 2 and {"new-unreached", "new-single"} <= {r.doc_id for r in rows}
 
 
 def test_every_standoff_file_builds_and_validates():
