@@ -101,6 +101,7 @@ train: $(STAMP)
 	$(BIN)/hatif train --config $(CONFIG) --model $(MODEL)
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_split.py
 	$(BIN)/python bench/bench_predict.py
 
 pretrain: $(STAMP)

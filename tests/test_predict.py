@@ -434,3 +434,26 @@ def test_progress_bar_counts_documents(tmp_path):
     log = io.StringIO()
     run_predict([str(docs)], tmp_path / "out.jsonl", "rules", progress=True, log=log)
     assert "5/5" in log.getvalue() and "doc" in log.getvalue()
+
+
+def test_help_shows_switches_as_switches_and_train_lists_its_config_keys():
+    runner = CliRunner()
+    predict_help = runner.invoke(app, ["predict", "--help"]).output
+    assert "--resume " in predict_help and "<bool>" not in predict_help and "--no-resume" not in predict_help
+    assert "Exit status: 0" in predict_help
+    train_help = runner.invoke(app, ["train", "--help"]).output
+    for key in ("--train.learning_rate (default: 0.0005)", "--model.window (default: 128)", "--data.train"):
+        assert key in train_help
+
+
+def test_model_run_prints_no_transformers_noise(tmp_path, model_dir):
+    """Long sentences (past the encoder's 512 positions) and a model saved with its own heads: hatif
+    handles both, so transformers' length warning and load report must not reach the console."""
+    long_article = "عنوان\n14 مارس 2023\n" + " ".join(["وقال المتحدث إن الوضع في المنطقة مستقر"] * 120) + ".\n"
+    (tmp_path / "long.txt").write_text(long_article, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "hatif", "predict", "--model", str(model_dir), str(tmp_path / "long.txt"),
+                          "--out", str(tmp_path / "out.jsonl"), "--threads", "1"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    for noise in ("Token indices sequence length", "LOAD REPORT", "UNEXPECTED", "MISSING", "Traceback"):
+        assert noise not in run.stderr
+    assert run.stderr.strip().splitlines()[-1].startswith("documents in 1 = documents done 1")

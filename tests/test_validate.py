@@ -118,6 +118,12 @@ def test_cli_lists_every_violation_and_fails(tmp_path, example):
     assert "Traceback" not in run.stderr
 
 
+def test_cli_exit_status_says_when_every_record_failed(tmp_path, example):
+    path = _write(tmp_path, b"not json\n[1]\n")
+    run = subprocess.run([sys.executable, "-m", "hatif.cli", "validate", str(path)], capture_output=True, text=True)
+    assert run.returncode == 3, run.stdout
+
+
 def test_cli_accepts_valid_file(tmp_path, example):
     path = _write(tmp_path, _line(example) + b"\n")
     run = subprocess.run([sys.executable, "-m", "hatif.cli", "validate", str(path)], capture_output=True, text=True)
