@@ -8,6 +8,8 @@ data/README.md.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -346,6 +348,8 @@ def real_quota_table(per_split: dict[str, list[Record]], cue_of: dict[str, str],
                  for r in records for e in r.entities)
     weak_none = sum(cue_of.get(r.doc_id) in ("weak", "none") for r in records)
     test_sents = len(per_split.get("test", []))
+    cues = Counter(cue_of.get(doc) for split_docs in docs.values() for doc in split_docs)
+    shares = " / ".join(f"{cues[c]} ({cues[c] / max(n_docs, 1):.0%})" for c in ("strong", "weak", "none"))
     return [
         _row("articles annotated", n_docs, required=f"all selected ({selected}), ≥ 300",
              ok=n_docs == selected and n_docs >= 300),
@@ -353,6 +357,8 @@ def real_quota_table(per_split: dict[str, list[Record]], cue_of: dict[str, str],
         _row("sentences with a call event", with_call, 900),
         _row("negated + hypothetical triggers", negpos, 150),
         _row("sentences in articles with a weak or no call cue", weak_none, 400),
+        _row("articles by call cue: strong / weak / none", shares,
+             required="65 / 20 / 15 % in the first 300; the extension adds call-rich ones", ok=True),
         _row("test articles", len(docs.get("test", ())), required="≥ 25 % of articles",
              ok=n_docs > 0 and len(docs.get("test", ())) >= 0.25 * n_docs),
         _row("test sentences", test_sents, 750),
