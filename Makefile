@@ -8,9 +8,9 @@ SHARED ?= ../shared
 CONFIG ?= configs/full.yaml
 MODEL  ?= aubmindlab/bert-base-arabertv02
 RUN    ?= runs/demo
-GOLD   := data/gold/seed_articles.jsonl
-DEV    := data/dev/corpus.jsonl
-REAL   := data/real/build
+GOLD   := corpus/gold/seed_articles.jsonl
+DEV    := corpus/dev/corpus.jsonl
+REAL   := corpus/real/build
 
 .PHONY: help venv demo test eval corpus gold quotas train bench pretrain clean browser show-screenshot
 
@@ -18,9 +18,9 @@ help:
 	@echo "make demo     set up, train the embedded default, score it and the rules on the gold set, print the seed calls"
 	@echo "make test     set up and run the test suite"
 	@echo "make eval     score the rule baseline (and $(RUN)/model if trained) on gold, dev, real dev and real test"
-	@echo "make corpus   recompile data/train and data/dev from data/authored; build the real records (data/real/build)"
-	@echo "make gold     recompile the gold set from data/gold/*.ann"
-	@echo "make quotas   recompute the corpus quota table in data/README.md"
+	@echo "make corpus   recompile corpus/train and corpus/dev from corpus/authored; build the real records (corpus/real/build)"
+	@echo "make gold     recompile the gold set from corpus/gold/*.ann"
+	@echo "make quotas   recompute the corpus quota table in corpus/README.md"
 	@echo "make train    train MODEL=<hub id or dir> with CONFIG=$(CONFIG)"
 	@echo "make bench    throughput of hatif predict vs the bare encoder vs transformers' pipeline"
 	@echo "make pretrain continue pretraining the compact Arabic encoder (configs/pretrain.yaml)"
@@ -82,20 +82,21 @@ eval: $(STAMP) $(REAL)/test/corpus.jsonl
 		sed -n '/errors/q;p' runs/eval/$$name.txt; \
 	done; echo "error listings: runs/eval/real-test.txt"
 
-$(REAL)/test/corpus.jsonl: $(STAMP) $(wildcard data/real/standoff/*.json) data/real/selection.tsv
+$(REAL)/test/corpus.jsonl: $(STAMP) $(wildcard corpus/real/standoff/*.json) corpus/real/selection.tsv
 	$(BIN)/hatif real build --out-dir $(REAL)
 
 # Rebuild the gold set and the train/dev corpus from their authored sources.
 gold: $(STAMP)
-	$(BIN)/hatif compile data/gold --out $(GOLD)
+	$(BIN)/hatif compile corpus/gold --out $(GOLD)
 
 corpus: $(STAMP)
-	$(BIN)/hatif compile data/authored --split-file data/splits.tsv --out-dir data --articles-dir runs/articles
+	$(BIN)/hatif compile corpus/authored --split-file corpus/splits.tsv --out-dir corpus --articles-dir runs/articles
 	$(BIN)/hatif real build --out-dir $(REAL)
+	$(BIN)/hatif protect
 
 quotas: $(STAMP)
-	$(BIN)/hatif quotas data/train/corpus.jsonl data/dev/corpus.jsonl --readme data/README.md
-	$(BIN)/hatif real quotas --build-dir $(REAL) --readme data/real/README.md
+	$(BIN)/hatif quotas corpus/train/corpus.jsonl corpus/dev/corpus.jsonl --readme corpus/README.md
+	$(BIN)/hatif real quotas --build-dir $(REAL) --readme corpus/real/README.md
 
 train: $(STAMP)
 	$(BIN)/hatif train --config $(CONFIG) --model $(MODEL)

@@ -31,7 +31,7 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_MODEL = REPO / "runs" / "demo" / "model"
-SOURCES = [REPO / "data" / "dev" / "corpus.jsonl", REPO / "data" / "gold" / "seed_articles.jsonl"]
+SOURCES = [REPO / "corpus" / "dev" / "corpus.jsonl", REPO / "corpus" / "gold" / "seed_articles.jsonl"]
 DOC_SENTENCES = 20  # sentences per synthetic article
 
 

@@ -3,7 +3,7 @@
 `quota_table` measures the records (and the batches' people.tsv files) against the required
 counts; `format_markdown` renders it and `write_readme_section` puts it, with the train and
 dev statistics, between the `<!-- quotas:start -->` / `<!-- quotas:end -->` markers of
-data/README.md.
+corpus/README.md.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def read_people(paths: Iterable[Path]) -> list[tuple[str, str, str]]:
 
 
 def find_people_tsvs(root: Path) -> list[Path]:
-    """The people.tsv of every batch folder under `root` (data/authored)."""
+    """The people.tsv of every batch folder under `root` (corpus/authored)."""
     return sorted(Path(root).glob("**/people.tsv"))
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import random
 import re
 from collections import defaultdict
@@ -22,6 +21,7 @@ from pathlib import Path
 from .arabic import word_ngrams
 from .authoring import AuthoredArticle
 from .jsonl import Violation, atomic_writer
+from .paths import shared_dir
 from .records import Entity, Record, Relation
 from .sentences import split_sentences
 
@@ -44,11 +44,6 @@ class Selection:
     split: str
     paragraphs: int  # paragraphs kept from the start of the article (the cut)
     sentences: int  # sentences in the kept part, headline included
-
-
-def shared_dir() -> Path:
-    """The shared data root (seeds, corpora): $HATIF_SHARED, else ../shared beside the checkout."""
-    return Path(os.environ.get("HATIF_SHARED", "../shared"))
 
 
 def call_articles_dir() -> Path:
@@ -162,7 +157,8 @@ def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, 
 
     Articles in ``fixed`` (an earlier selection being extended) keep their split and impose it on
     the new articles of their group; a new article that would join groups of two different fixed
-    splits is dropped, since it cannot be placed without leaking text across splits."""
+    splits, or a fixed test or dev group while sharing a run with the authored training text, is
+    dropped (and the groups are formed again without it): it cannot be placed without leaking text."""
     owner: dict[tuple[str, ...], int] = {}
     parent = list(range(len(chosen)))
 
@@ -185,6 +181,13 @@ def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, 
     for i, sel in enumerate(chosen):
         if sel.doc_id in fixed:
             fixed_splits[root(i)].add(sel.split)
+    # a new article that cannot be placed without leaking text: its group is tied to two fixed
+    # splits, or to a fixed test/dev split while it shares a run with the authored training text
+    unplaceable = {i for i, sel in enumerate(chosen) if sel.doc_id not in fixed and (
+        len(fixed_splits[root(i)]) > 1 or (i in near_train and fixed_splits[root(i)] - {"train"}))}
+    if unplaceable:
+        kept = [sel for i, sel in enumerate(chosen) if i not in unplaceable]
+        return _keep_shared_text_in_one_split(kept, articles, train_ngrams, fixed)
     # a group's split: its fixed split, else the first of (authored overlap -> train, test, dev) any
     # member has, else train
     rank = {"near-train": 0, "test": 1, "dev": 2, "train": 3}
@@ -193,14 +196,8 @@ def _keep_shared_text_in_one_split(chosen: list[Selection], articles: dict[str, 
         own = "near-train" if i in near_train else sel.split
         split_of[root(i)] = min(split_of.get(root(i), "train"), own, key=rank.__getitem__)
     split_of = {r: "train" if s == "near-train" else s for r, s in split_of.items()}
-    kept = []
-    for i, sel in enumerate(chosen):
-        pinned = fixed_splits.get(root(i), set())
-        if sel.doc_id in fixed:
-            kept.append(sel)
-        elif len(pinned) <= 1:
-            kept.append(replace(sel, split=next(iter(pinned), split_of[root(i)])))
-    return kept
+    return [sel if sel.doc_id in fixed else replace(sel, split=next(iter(fixed_splits[root(i)]), split_of[root(i)]))
+            for i, sel in enumerate(chosen)]
 
 
 # The extension strata (`hatif real extend`): a sentence that names a phone call, and such a

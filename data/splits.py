@@ -1,4 +1,4 @@
-"""Fixed train/dev split by article: assigned once, written to data/splits.tsv, never reshuffled."""
+"""Fixed train/dev split by article: assigned once, written to corpus/splits.tsv, never reshuffled."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def stats(files: List[str] = typer.Argument(..., help="Record files."),
 def compile_(sources: List[str] = typer.Argument(..., help="`.ann` files or folders of them."),
              out: Optional[Path] = typer.Option(None, help="Write all records to this JSON Lines file."),
              split_file: Optional[Path] = typer.Option(None, help="TSV 'doc_id<TAB>split': write OUT_DIR/<split>/corpus.jsonl."),
-             out_dir: Path = typer.Option(Path("data"), help="Root for --split-file output."),
+             out_dir: Path = typer.Option(Path("corpus"), help="Root for --split-file output."),
              articles_dir: Optional[Path] = typer.Option(None, help="Also write each article as a raw .txt here."),
              check: bool = typer.Option(False, "--check", help="Compile and validate only; write nothing.")) -> None:
     """Compile hand-authored articles into validated records (offsets computed, never typed)."""
@@ -81,7 +81,7 @@ def compile_(sources: List[str] = typer.Argument(..., help="`.ann` files or fold
 
 @app.command()
 def split(sources: List[str] = typer.Argument(..., help="`.ann` files or folders of them."),
-          out: Path = typer.Option(Path("data/splits.tsv"), help="The split file (kept assignments are never moved)."),
+          out: Path = typer.Option(Path("corpus/splits.tsv"), help="The split file (kept assignments are never moved)."),
           dev_fraction: float = typer.Option(0.15, help="Share of new articles that go to dev."),
           seed: int = typer.Option(13)) -> None:
     """Assign new authored articles to train or dev, by article, keeping every existing assignment."""
@@ -101,8 +101,8 @@ def split(sources: List[str] = typer.Argument(..., help="`.ann` files or folders
 
 @app.command()
 def quotas(files: List[str] = typer.Argument(..., help="Train and dev record files (quotas count them together)."),
-           readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (data/README.md)."),
-           authored: Path = typer.Option(Path("data/authored"), help="Where the people.tsv files are.")) -> None:
+           readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (corpus/README.md)."),
+           authored: Path = typer.Option(Path("corpus/authored"), help="Where the people.tsv files are.")) -> None:
     """The corpus quota table (and per-split statistics); exits 1 if a quota is not met."""
     from hatif.data.quotas import (find_people_tsvs, format_markdown, format_stats_markdown, quota_table,
                                    write_readme_section)
@@ -124,6 +124,21 @@ def quotas(files: List[str] = typer.Argument(..., help="Train and dev record fil
         typer.echo(f"updated {readme}", err=True)
     if not all(row["ok"] for row in rows):
         raise typer.Exit(1)
+
+
+@app.command()
+def protect(gold_dir: Path = typer.Option(Path("corpus/gold"), help="The gold .ann sources."),
+            selection_file: Path = typer.Option(Path("corpus/real/selection.tsv"), "--selection", help="The real-news selection."),
+            out: Path = typer.Option(Path("data/protected_docs.txt"), help="The shipped list (package data).")) -> None:
+    """Write the doc_ids that training refuses (gold and real test) into the package, so that an
+    installed hatif refuses them without the corpus beside it (run by make corpus)."""
+    from hatif.data.jsonl import atomic_writer
+    from hatif.data.training_data import render_protected
+
+    text = render_protected(gold_dir, selection_file)
+    with atomic_writer(out) as handle:
+        handle.write(text)
+    typer.echo(f"{out}: {text.count(chr(10)) - 1} protected doc_id(s)", err=True)
 
 
 @app.command()
@@ -240,22 +255,23 @@ def pretrain(ctx: typer.Context,
 
 
 @app.command(name="ner-benchmark")
-def ner_benchmark(encoder: str = typer.Option("model/pretrained", help="Hub id or local dir of the encoder."),
-                  random_init: bool = typer.Option(False, "--random-init", help="Same shape and tokenizer, random weights."),
-                  train_file: str = typer.Option("../shared/corpora/anercorp/camel_splits/ANERCorp_CamelLab_train.txt"),
-                  test_file: str = typer.Option("../shared/corpora/anercorp/camel_splits/ANERCorp_CamelLab_test.txt"),
-                  out: str = typer.Option("runs/ner_benchmark/pretrained", help="Where metrics.json and the log go."),
-                  epochs: float = typer.Option(3.0), batch_size: int = typer.Option(16),
-                  learning_rate: float = typer.Option(2e-4), seed: int = typer.Option(13),
-                  threads: int = typer.Option(2, help="torch CPU threads (0: torch's default).")) -> None:
-    """Fine-tune a token classifier on ANERcorp (CAMeL Lab train, 10 % dev) and report seqeval F1 on its test split."""
+def ner_benchmark(encoder: Optional[str] = typer.Option(None, help="Hub id or local dir of the encoder [default: model/pretrained]."),
+                  random_init: Optional[bool] = typer.Option(None, "--random-init", help="Same shape and tokenizer, random weights."),
+                  train_file: Optional[str] = typer.Option(None, help="CoNLL train file [default: the CAMeL Lab train split under $HATIF_SHARED]."),
+                  test_file: Optional[str] = typer.Option(None, help="CoNLL test file [default: the CAMeL Lab test split]."),
+                  out: Optional[str] = typer.Option(None, help="Where metrics.json and the log go [default: runs/ner_benchmark/pretrained]."),
+                  epochs: Optional[float] = typer.Option(None), batch_size: Optional[int] = typer.Option(None),
+                  learning_rate: Optional[float] = typer.Option(None), seed: Optional[int] = typer.Option(None),
+                  threads: Optional[int] = typer.Option(None, help="torch CPU threads (0: torch's default).")) -> None:
+    """Fine-tune a token classifier on ANERcorp (CAMeL Lab train, 10 % dev) and report seqeval F1 on its test split.
+    Options left out take NerBenchConfig's defaults."""
     from hatif.train.ner_benchmark import NerBenchConfig, format_table, run_benchmark
 
+    given = {"encoder": encoder, "random_init": random_init, "train_file": train_file, "test_file": test_file,
+             "output_dir": out, "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
+             "seed": seed, "threads": threads}
     try:
-        cfg = NerBenchConfig(encoder=encoder, train_file=train_file, test_file=test_file, output_dir=out,
-                             random_init=random_init, epochs=epochs, batch_size=batch_size,
-                             learning_rate=learning_rate, seed=seed, threads=threads)
-        metrics = run_benchmark(cfg)
+        metrics = run_benchmark(NerBenchConfig(**{k: v for k, v in given.items() if v is not None}))
     except (ValueError, OSError) as err:
         _fail(str(err))
     typer.echo(format_table(metrics))
@@ -348,9 +364,9 @@ def calls(events: Path = typer.Argument(..., help="An events file written by `ha
     _print_calls(events, all_polarities)
 
 
-real_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Real news annotated as standoff (data/real): select, export, import, build.")
+real_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Real news annotated as standoff (corpus/real): select, export, import, build.")
 app.add_typer(real_app, name="real")
-_REAL = Path("data/real")
+_REAL = Path("corpus/real")
 # Options every `hatif real` command shares (typer option objects can be reused as defaults).
 _STANDOFF = typer.Option(_REAL / "standoff", help="The standoff annotation folder.")
 _SELECTION = typer.Option(_REAL / "selection.tsv", "--selection", help="The selection file.")
@@ -381,7 +397,7 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
                 dev: float = typer.Option(0.20, help="Share of each stratum for the dev split (before shared-text grouping)."),
                 max_sentences: int = typer.Option(40, help="Longer articles are cut after the last call paragraph + 2."),
                 corpus_dir: Optional[Path] = _CORPUS,
-                authored_train: Path = typer.Option(Path("data/train/corpus.jsonl"), help="Authored training records: "
+                authored_train: Path = typer.Option(Path("corpus/train/corpus.jsonl"), help="Authored training records: "
                                                     "articles sharing an 8-word run with them go to train."),
                 out: Path = typer.Option(_REAL / "selection.tsv")) -> None:
     """Seeded selection of real articles by call cue, corpus and outlet, split by article."""
@@ -406,7 +422,7 @@ def real_extend(cued: int = typer.Option(0, help="Articles whose call sentences 
                 dev: float = typer.Option(0.20, help="Share of each new stratum for dev (before shared-text grouping)."),
                 max_sentences: int = typer.Option(30, help="Longer articles are cut after the last call paragraph + 2."),
                 corpus_dir: Optional[Path] = _CORPUS,
-                authored_train: Path = typer.Option(Path("data/train/corpus.jsonl"), help="Authored training records."),
+                authored_train: Path = typer.Option(Path("corpus/train/corpus.jsonl"), help="Authored training records."),
                 selection_file: Path = _SELECTION) -> None:
     """Add call-rich articles to the selection; the articles already there keep their split."""
     from hatif.data.real import Extension, extend_selection, read_selection, selection_commands, write_selection
@@ -508,7 +524,7 @@ def real_build(out_dir: Path = typer.Option(_REAL / "build", help="Writes OUT_DI
 @real_app.command("quotas")
 def real_quotas(build_dir: Path = typer.Option(_REAL / "build", help="Where `hatif real build` wrote <split>/corpus.jsonl."),
                 selection_file: Path = _SELECTION,
-                readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (data/real/README.md).")) -> None:
+                readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (corpus/real/README.md).")) -> None:
     """The floors of the real set (articles, sentences, calls, negatives, splits); exits 1 if one is not met."""
     from hatif.data.quotas import format_markdown, format_stats_markdown, real_quota_table, write_readme_section
     from hatif.data.real import SPLITS, read_selection

@@ -61,7 +61,7 @@ def test_seed_articles_round_trip_and_match_gold(path: Path):
     for sent in article.sentences:
         assert article.text[sent.doc_start:sent.doc_end] == sent.text
         assert sent.text == sent.text.strip()
-    gold = [json.loads(line) for line in (REPO / "data/gold/seed_articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    gold = [json.loads(line) for line in (REPO / "corpus/gold/seed_articles.jsonl").read_text(encoding="utf-8").splitlines()]
     gold = [g for g in gold if g["doc_id"] == path.stem]
     assert [(s.id, s.text) for s in article.sentences] == [(g["id"], g["text"]) for g in gold]
     assert article.doc_date == gold[0]["doc_date"]

@@ -12,8 +12,8 @@ from hatif.data.corpus import compile_all, read_split_file
 from hatif.data.validate import load_records
 from conftest import REPO
 
-TRAIN, DEV = REPO / "data/train/corpus.jsonl", REPO / "data/dev/corpus.jsonl"
-GOLD = REPO / "data/gold/seed_articles.jsonl"
+TRAIN, DEV = REPO / "corpus/train/corpus.jsonl", REPO / "corpus/dev/corpus.jsonl"
+GOLD = REPO / "corpus/gold/seed_articles.jsonl"
 NGRAM = 8
 
 
@@ -40,9 +40,9 @@ def test_no_training_sentence_shares_eight_words_with_gold(corpus):
 
 
 def test_compiled_files_are_up_to_date_with_sources(corpus):
-    articles, problems = compile_all([str(REPO / "data/authored")])
+    articles, problems = compile_all([str(REPO / "corpus/authored")])
     assert not problems, problems[:10]
-    splits = read_split_file(REPO / "data/splits.tsv")
+    splits = read_split_file(REPO / "corpus/splits.tsv")
     for name in ("train", "dev"):
         expected = [r.to_dict() for a in articles if splits[a.doc_id] == name for r in a.records]
         assert [r.to_dict() for r in corpus[name]] == expected, f"data/{name} is stale: run make corpus"
@@ -56,8 +56,8 @@ def test_split_is_by_article_and_dev_is_about_fifteen_percent(corpus):
 
 
 def test_every_authored_article_is_assigned_a_split():
-    splits = read_split_file(REPO / "data/splits.tsv")
-    sources = {p.stem for p in (REPO / "data/authored").rglob("*.ann")}
+    splits = read_split_file(REPO / "corpus/splits.tsv")
+    sources = {p.stem for p in (REPO / "corpus/authored").rglob("*.ann")}
     assert sources == set(splits)
     assert set(splits.values()) == {"train", "dev"}
 
@@ -67,7 +67,7 @@ def real_records():
     from hatif.data.real import build_split_records, load_call_articles, read_selection
     from conftest import SHARED
 
-    per_split, _ = build_split_records(read_selection(REPO / "data/real/selection.tsv"), REPO / "data/real/standoff",
+    per_split, _ = build_split_records(read_selection(REPO / "corpus/real/selection.tsv"), REPO / "corpus/real/standoff",
                                        load_call_articles(SHARED / "corpora" / "call_articles"))
     return per_split
 

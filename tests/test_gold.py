@@ -12,7 +12,7 @@ from hatif.data.training_data import GoldDataError, load_training_records
 from hatif.data.validate import load_records
 from conftest import REPO
 
-GOLD = REPO / "data/gold/seed_articles.jsonl"
+GOLD = REPO / "corpus/gold/seed_articles.jsonl"
 
 
 def test_gold_validates_with_cli():
@@ -22,7 +22,7 @@ def test_gold_validates_with_cli():
 
 def test_gold_is_up_to_date_with_its_sources(tmp_path):
     out = tmp_path / "gold.jsonl"
-    run = subprocess.run([sys.executable, "-m", "hatif.cli", "compile", str(REPO / "data/gold"), "--out", str(out)],
+    run = subprocess.run([sys.executable, "-m", "hatif.cli", "compile", str(REPO / "corpus/gold"), "--out", str(out)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert out.read_text(encoding="utf-8") == GOLD.read_text(encoding="utf-8")
@@ -69,3 +69,12 @@ def test_training_loader_refuses_gold_articles_elsewhere(tmp_path):
     shutil.copy(GOLD, copy)
     with pytest.raises(GoldDataError):
         load_training_records(str(copy))
+
+
+def test_shipped_protected_list_is_current():
+    """The package data that guards an installed hatif lists every gold and real test doc_id."""
+    from hatif.data.training_data import render_protected
+
+    expected = render_protected(REPO / "corpus/gold", REPO / "corpus/real/selection.tsv")
+    shipped = (REPO / "data/protected_docs.txt").read_text(encoding="utf-8")
+    assert shipped == expected, "stale: run `hatif protect` (make corpus)"

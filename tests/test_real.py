@@ -17,8 +17,8 @@ from hatif.data.training_data import GoldDataError, load_training_records
 from hatif.data.validate import load_records
 from conftest import REPO, SHARED
 
-SELECTION = REPO / "data/real/selection.tsv"
-STANDOFF = REPO / "data/real/standoff"
+SELECTION = REPO / "corpus/real/selection.tsv"
+STANDOFF = REPO / "corpus/real/standoff"
 CALL_ARTICLES = SHARED / "corpora" / "call_articles"
 
 ARTICLE = {

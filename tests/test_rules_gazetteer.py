@@ -10,7 +10,7 @@ from conftest import REPO
 
 
 def test_shipped_gazetteer_is_the_training_split_gazetteer():
-    train = load_training_records(str(REPO / "data/train/corpus.jsonl"))
+    train = load_training_records(str(REPO / "corpus/train/corpus.jsonl"))
     rebuilt = json.loads(json.dumps(build_resources(train).to_json(), ensure_ascii=False))
     shipped = json.loads(GAZETTEER_PATH.read_text(encoding="utf-8"))
-    assert rebuilt == shipped, "rebuild it: python -m hatif.model.rules gazetteer data/train/corpus.jsonl"
+    assert rebuilt == shipped, "rebuild it: python -m hatif.model.rules gazetteer corpus/train/corpus.jsonl"

@@ -23,7 +23,7 @@ from hatif.show.view import build_view
 
 from conftest import REPO
 
-GOLD = REPO / "data" / "gold" / "seed_articles.jsonl"
+GOLD = REPO / "corpus" / "gold" / "seed_articles.jsonl"
 
 
 # --- records made from Arabic strings -------------------------------------------------

@@ -78,7 +78,7 @@ def test_training_refuses_gold(tmp_path):
     from conftest import REPO
 
     run = subprocess.run([sys.executable, "-m", "hatif.cli", "train", "--data.train",
-                          str(REPO / "data/gold/seed_articles.jsonl"), "--output-dir", str(tmp_path), *TINY],
+                          str(REPO / "corpus/gold/seed_articles.jsonl"), "--output-dir", str(tmp_path), *TINY],
                          capture_output=True, text=True)
     assert run.returncode == 1 and "gold" in run.stderr and "Traceback" not in run.stderr
 

@@ -10,14 +10,18 @@ from typing import Any, get_type_hints
 
 import yaml
 
+from hatif.data.paths import GOLD_DIR, REAL_SELECTION
+
 
 @dataclass
 class DataConfig:
-    train: list[str] = field(default_factory=lambda: ["data/train/corpus.jsonl"])
-    dev: list[str] = field(default_factory=lambda: ["data/dev/corpus.jsonl"])
+    train: list[str] = field(default_factory=lambda: ["corpus/train/corpus.jsonl"])
+    dev: list[str] = field(default_factory=lambda: ["corpus/dev/corpus.jsonl"])
     augment_copies: int = 1  # mention-swap copies of the training split (0: none)
     anercorp_person: str | None = None  # ANERcorp `token label` file: its PERS as extra PERSON supervision
     anercorp_max_sentences: int = 0  # 0: all of them
+    gold_dir: str = str(GOLD_DIR)  # training refuses files under it and its articles (and the shipped list)
+    real_selection: str = str(REAL_SELECTION)  # training refuses the real test split named in it
 
     def __post_init__(self) -> None:
         if not self.train:

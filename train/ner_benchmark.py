@@ -7,7 +7,7 @@ import logging
 import random
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,10 @@ import torch
 from torch.utils.data import Dataset
 
 from hatif.data.jsonl import write_json
+from hatif.data.paths import shared_path
 
 log = logging.getLogger("hatif.ner_benchmark")
-CAMEL_DIR = "../shared/corpora/anercorp/camel_splits"
+CAMEL_SPLITS = ("corpora", "anercorp", "camel_splits")
 LABEL_RE = re.compile(r"^(O|[BI]-[A-Z]+)$")
 
 Sentence = tuple[list[str], list[str]]
@@ -27,8 +28,8 @@ Sentence = tuple[list[str], list[str]]
 @dataclass
 class NerBenchConfig:
     encoder: str = "model/pretrained"
-    train_file: str = f"{CAMEL_DIR}/ANERCorp_CamelLab_train.txt"
-    test_file: str = f"{CAMEL_DIR}/ANERCorp_CamelLab_test.txt"
+    train_file: str = field(default_factory=lambda: shared_path(*CAMEL_SPLITS, "ANERCorp_CamelLab_train.txt"))
+    test_file: str = field(default_factory=lambda: shared_path(*CAMEL_SPLITS, "ANERCorp_CamelLab_test.txt"))
     output_dir: str = "runs/ner_benchmark/pretrained"
     random_init: bool = False  # same shape and tokenizer as `encoder`, weights initialised at random
     epochs: float = 3.0

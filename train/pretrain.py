@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from transformers import BertConfig, BertForMaskedLM, Trainer, TrainerCallback, TrainingArguments, set_seed
 
+from hatif.data.paths import shared_path
 from hatif.data.jsonl import atomic_writer, write_json
 from hatif.model.encoder import train_wordpiece
 from .callbacks import JsonlLogCallback, plot_learning_curve
@@ -25,7 +26,7 @@ log = logging.getLogger("hatif.pretrain")
 
 @dataclass
 class PretrainDataConfig:
-    corpus: list[str] = field(default_factory=lambda: ["../shared/corpora/arabic_news/*.txt"])
+    corpus: list[str] = field(default_factory=lambda: [shared_path("corpora", "arabic_news", "*.txt")])
     eval_lines: int = 2000  # held-out lines, sampled at random with train.seed
     seq_len: int = 128  # tokens per packed sequence, [CLS] and [SEP] included
     mask_prob: float = 0.15  # share of words masked (whole-word masking, 80/10/10)

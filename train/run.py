@@ -88,8 +88,9 @@ def train(config: RunConfig) -> dict[str, float]:
     if tc.threads:
         torch.set_num_threads(tc.threads)
     set_seed(tc.seed)
-    train_records = load_training_records(*config.data.train)
-    dev_records = load_training_records(*config.data.dev)
+    guard = {"gold_dir": Path(config.data.gold_dir), "selection": Path(config.data.real_selection)}
+    train_records = load_training_records(*config.data.train, **guard)
+    dev_records = load_training_records(*config.data.dev, **guard)
     if config.data.augment_copies:
         from hatif.data.augment import augment
 
