@@ -445,7 +445,9 @@ def real_export(doc_ids: Optional[List[str]] = typer.Argument(None, help="Articl
                 out_dir: Path = typer.Option(Path("runs/real_ann"), help="Where the .ann files go (never commit them: they hold the article text)."),
                 standoff_dir: Path = _STANDOFF, selection_file: Path = _SELECTION,
                 corpus_dir: Optional[Path] = _CORPUS,
-                overwrite: bool = typer.Option(False, "--overwrite", help="Replace .ann files that exist.")) -> None:
+                overwrite: bool = typer.Option(False, "--overwrite", help="Replace .ann files that exist."),
+                blank: bool = typer.Option(False, "--blank", help="Without any annotation, even where there is "
+                                           "standoff: for a second, blind annotator.")) -> None:
     """Write selected articles as .ann files: marked up from their standoff if annotated, else blank."""
     from hatif.data.jsonl import atomic_writer
     from hatif.data.real import article_to_ann, read_selection, read_standoff, standoff_path
@@ -463,7 +465,7 @@ def real_export(doc_ids: Optional[List[str]] = typer.Argument(None, help="Articl
             kept += 1
             continue
         path = standoff_path(standoff_dir, doc_id)
-        standoff = read_standoff(path) if path.is_file() else None
+        standoff = read_standoff(path) if path.is_file() and not blank else None
         with atomic_writer(target) as handle:
             handle.write(article_to_ann(articles[doc_id], selection[doc_id].paragraphs, standoff))
         written += 1

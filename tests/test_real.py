@@ -213,3 +213,18 @@ def test_every_standoff_file_builds_and_validates():
     for recs in per_split.values():
         for record in recs:
             assert sentence_hash(record.text) in {s["sha1"] for s in read_standoff(STANDOFF / f"{record.doc_id}.json")["sentences"]}
+
+
+def test_export_blank_hides_the_first_annotation_from_a_second_annotator(tmp_path):
+    from typer.testing import CliRunner
+
+    from hatif.cli import app
+
+    doc = next(s.doc_id for s in read_selection(SELECTION)
+               if any(sent["entities"] for sent in read_standoff(STANDOFF / f"{s.doc_id}.json")["sentences"]))
+    common = ["real", "export", doc, "--standoff-dir", str(STANDOFF), "--selection", str(SELECTION),
+              "--corpus-dir", str(CALL_ARTICLES), "--overwrite"]
+    for flag, marked in (([], True), (["--blank"], False)):
+        result = CliRunner().invoke(app, common + ["--out-dir", str(tmp_path)] + flag)
+        assert result.exit_code == 0, result.output
+        assert ("]{" in (tmp_path / f"{doc}.ann").read_text(encoding="utf-8")) is marked
