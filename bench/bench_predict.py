@@ -12,6 +12,7 @@ On the same sentences and model, in one run, sentences/second of:
       scores relations nor resolves dates, so (a)/(c) understates predict's advantage.
 Then the ratios (a)/(b) (aim >= 0.85) and (a)/(c) (aim >= 3), and (a) again with --quantize int8
 (dynamic int8 Linear layers; whether its F1 equals fp32 is measured on the dev split, not here).
+Last, (r): predict end to end with --model rules, the rule-based baseline, on the same articles.
 
 Usage: python bench/bench_predict.py [--model DIR] [--sentences 2000] [--batch-size 32]
 Without --model: runs/demo/model if present, otherwise a random-weight model of the demo shape
@@ -89,11 +90,12 @@ def article_sentences(path: Path) -> list[str]:
     return out
 
 
-def predict_timer(model_dir: Path, articles: Path, batch_size: int, quantize: str | None, tmp: Path):
-    """(a): a callable timing run_predict on the articles file; it returns (seconds, records written)."""
+def predict_timer(model: Path | str, articles: Path, batch_size: int, quantize: str | None, tmp: Path):
+    """(a), (q), (r): a callable timing run_predict on the articles file with ``model`` (a model dir,
+    or "rules"); it returns (seconds, records written)."""
     from hatif.model.predict_job import load_backend, run_predict
 
-    backend = load_backend(str(model_dir), batch_size, quantize)
+    backend = load_backend(str(model), batch_size, quantize)
     quiet = io.StringIO()
     run_predict([str(articles)], tmp / "warm.jsonl", backend, log=quiet)  # warm-up: allocator, caches
 
@@ -196,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
                   "c": pipeline_timer(model_dir, texts, args.batch_size)}
         if not args.no_int8:
             timers["q"] = predict_timer(model_dir, articles, args.batch_size, "int8", tmp)
+        timers["r"] = predict_timer("rules", articles, args.batch_size, None, tmp)
         best: dict[str, float] = {}
         for _ in range(args.repeats):  # interleaved, so a busy moment of the machine hits all alike
             for key, timer in timers.items():
@@ -213,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         if "q" in best:
             print(f"(a) with --quantize int8       {n / best['q']:9.1f} sentences/s ({best['a'] / best['q']:.2f}x fp32)")
             print(f"(a int8)/(c) = {best['c'] / best['q']:.2f}  (the pipeline stays fp32: compare at equal dev F1)")
+        print(f"(r) hatif predict --model rules {n / best['r']:8.1f} sentences/s (the rule baseline)")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from .rules_gazetteer import GAZETTEER_PATH, NameResources, build_resources, def
 from .rules_people import PeopleFinder
 from .rules_text import Token, load_lexicon, tokenize
 from .rules_topics import find_topics
-from .rules_triggers import find_triggers, polarity
+from .rules_triggers import Trigger, find_triggers, polarity
 
 
 @dataclass
@@ -79,14 +80,22 @@ def _keep_bare_speak(lex, sent: Sentence, n: int, context: DocContext | None) ->
     return False
 
 
+@lru_cache(maxsize=128)  # predict_records reads an article's sentences twice: for its DocContext, then to extract
+def _candidates(text: str) -> tuple[tuple[Token, ...], tuple[Trigger, ...]]:
+    """The tokens and trigger candidates of a sentence (tuples: the cache shares them)."""
+    tokens = tokenize(text)
+    return tuple(tokens), tuple(find_triggers(load_lexicon(), tokens))
+
+
 def analyse(text: str, doc_date: str | None, resources: NameResources | None = None,
             context: DocContext | None = None) -> tuple[Sentence, PeopleFinder]:
     """Tokens, dates, triggers and PERSON candidates of one sentence, before linking."""
     lex = load_lexicon()
-    tokens = tokenize(text)
+    cached_tokens, candidates = _candidates(text)
+    tokens = list(cached_tokens)
     dates = find_dates(tokens, text, doc_date)
     date_toks = {k for a, b, _ in dates for k in range(a, b)}
-    triggers = [t for t in find_triggers(lex, tokens) if not any(k in date_toks for k in range(t.i, t.j))]
+    triggers = [t for t in candidates if not any(k in date_toks for k in range(t.i, t.j))]
     finder = PeopleFinder(resources or default_resources(), lex, context.names if context else ())
     blocked = date_toks | {k for t in triggers for k in range(t.i, t.j)}
     persons = finder.find(tokens, blocked)
@@ -177,7 +186,7 @@ def predict_records(records: list[Record], resources: NameResources | None = Non
     for _, group in groupby(records, key=lambda r: r.doc_id):
         group = list(group)
         # the article, not the sentence, tells whether a bare تحدث was said on the phone
-        explicit = any(t.kind != "bare_speak" for rec in group for t in find_triggers(lex, tokenize(rec.text)))
+        explicit = any(t.kind != "bare_speak" for rec in group for t in _candidates(rec.text)[1])
         context = DocContext(phone_article=explicit)
         for rec in group:
             entities, relations = extract(rec.text, rec.doc_date, resources, context)

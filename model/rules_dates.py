@@ -8,14 +8,13 @@ import datetime as dt
 from hatif.data.dates import (BARE_WEEKDAYS, DIRECTIONS, GREGORIAN_MONTHS, HIJRI_MONTHS, ORDINAL_TENS,
                               ORDINALS, RELATIVE_DAYS, UNITS, WEEKDAYS, resolve_date)
 
-from .rules_text import Token
+from .rules_text import Phrases, Token
 
 # Month names as token tuples (كانون الثاني، جمادي الاولي، ذو القعده).
-_MONTHS = sorted({tuple(k.split("_")) for k in (*GREGORIAN_MONTHS, *HIJRI_MONTHS)}, key=len, reverse=True)
+_MONTHS = Phrases(tuple(k.split("_")) for k in (*GREGORIAN_MONTHS, *HIJRI_MONTHS))
 # Month names that are also common words: a month only next to a day, a year or a second name.
 _AMBIGUOUS_MONTHS = {("اب",), ("ماي",), ("صفر",), ("رجب",), ("شعبان",), ("محرم",), ("جوان",)}
-_RELATIVE = sorted({tuple(k.split("_")) for k in RELATIVE_DAYS if k != "الليله"} | {("غد",), ("يوم", "امس")},
-                   key=len, reverse=True)
+_RELATIVE = Phrases([*(tuple(k.split("_")) for k in RELATIVE_DAYS if k != "الليله"), ("غد",), ("يوم", "امس")])
 # Parts of the day written before اليوم/أمس/غد or a weekday; فجر stays outside the span, as the
 # training annotations mostly leave it.
 _DAY_PARTS = {"صباح", "مساء", "ظهر", "ليل", "ليله", "عصر", "ظهيره", "صبيحه"}
@@ -26,14 +25,6 @@ _NOT_TODAY = {"ذاته", "نفسه", "التالي", "السابق", "الاو�
 _YEAR_BEFORE = {"في", "منذ", "حتى", "بحلول", "خلال", "قبل", "بعد", "مطلع", "منتصف", "نهايه", "بدايه", "اواخر", "اوائل"}
 _YEAR_WORDS = {"عام", "العام", "سنه", "السنه", "عامي"}
 _YEAR_SUFFIX = {"م", "ه"}
-
-
-def _seq(tokens: list[Token], i: int, options: list[tuple[str, ...]]) -> int:
-    """Length of the first option (token tuple) found at i, or 0."""
-    for opt in options:
-        if i + len(opt) <= len(tokens) and all(tokens[i + k].norm == w for k, w in enumerate(opt)):
-            return len(opt)
-    return 0
 
 
 def _year(tokens: list[Token], i: int) -> int:
@@ -50,13 +41,13 @@ def _direction(tokens: list[Token], i: int) -> int:
 
 def _months(tokens: list[Token], i: int) -> tuple[int, bool]:
     """Month name(s) at i — one, or two joined by '/' (مايو/ أيار): (tokens used, unambiguous)."""
-    n = _seq(tokens, i, _MONTHS)
+    n = _MONTHS.longest(tokens, i)
     if not n:
         return 0, False
     first = tuple(t.norm for t in tokens[i:i + n])
     j = i + n
     if j < len(tokens) and tokens[j].norm == "/":
-        m = _seq(tokens, j + 1, _MONTHS)
+        m = _MONTHS.longest(tokens, j + 1)
         if m:
             return j + 1 + m - i, True
     return n, first not in _AMBIGUOUS_MONTHS
@@ -124,7 +115,7 @@ def _weekday(tokens: list[Token], i: int, after_yawm: bool) -> int:
 def _core(tokens: list[Token], i: int) -> int:
     """Longest date expression starting at i without a part-of-day prefix."""
     best = 0
-    r = _seq(tokens, i, _RELATIVE)
+    r = _RELATIVE.longest(tokens, i)
     if r:
         best = r + max(_weekday(tokens, i + r, False), _dmy(tokens, i + r))
     if i < len(tokens) and tokens[i].norm == "يوم":
@@ -164,7 +155,7 @@ def find_dates(tokens: list[Token], text: str, doc_date: str | None) -> list[tup
         n = 0
         if tokens[i].norm in _DAY_PARTS:
             n = _core(tokens, i + 1)
-            if n and (_seq(tokens, i + 1, _RELATIVE) or _weekday(tokens, i + 1, False)
+            if n and (_RELATIVE.longest(tokens, i + 1) or _weekday(tokens, i + 1, False)
                       or tokens[i + 1].norm == "يوم"):
                 n += 1
             else:

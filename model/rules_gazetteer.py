@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -25,6 +25,12 @@ class NameResources:
     name_tokens: set[str] = field(default_factory=set)
     common: dict[str, int] = field(default_factory=dict)  # tokens never inside a PERSON span: count outside
     ambiguous: set[str] = field(default_factory=set)  # one-token names that are also words
+
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """The first word of every name, most words begin none (computed on first use: resources
+        are not changed once built)."""
+        return frozenset(n[0] for n in self.names)
 
     def to_json(self) -> dict:
         return {"names": sorted(" ".join(n) for n in self.names), "common": dict(sorted(self.common.items())),

@@ -5,6 +5,7 @@ linker may keep as call parties (نظيره الروسي، ولي العهد ا�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from hatif.data.arabic import normalize_key
@@ -14,6 +15,7 @@ from .rules_gazetteer import NameResources
 from .rules_text import Lexicon, Token, clitic_split, load_lexicon
 
 
+@lru_cache(maxsize=1 << 16)  # asked of the same words many times a sentence
 def _nominal_call(lex: Lexicon, word: str) -> bool:
     """Whether the word is a call noun (اتصالاً، المكالمة) with or without clitics."""
     for _, rest in clitic_split(word):
@@ -21,6 +23,7 @@ def _nominal_call(lex: Lexicon, word: str) -> bool:
         if base in lex["call_nouns"] or base in lex["call_nouns_plural"]:
             return True
     return False
+
 
 # Heads whose phrase may stand for one unnamed call party (نظيره الروسي، أمير قطر، الرئيس).
 UNNAMED_HEADS = {normalize_key(w) for w in (
@@ -32,6 +35,23 @@ _QUOTES = "\"«»“”'"
 _PARTICLES = {normalize_key(w) for w in (
     "من إلى على عن مع بين خلال منذ حتى بعد قبل قبيل عند نحو حول بشأن ضد عبر دون أن إن أنه إنه بأن قد لم لن لا ما "
     "الذي التي الذين اللذين اللتين اللذان اللتان كما فيما بينما حيث إذ ثم أو و").split()}
+
+
+@lru_cache(maxsize=None)  # a finder is made per sentence: the unions are made once per lexicon
+def _word_classes(lex: Lexicon) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The finder's closed words (never a name), words that end a title's complement, and slot verbs."""
+    closed = (lex["function_words"] | lex["common_verbs"] | lex["title_heads"] | lex["group_words"]
+              | lex["countries"] | lex["call_nouns"] | lex["call_nouns_plural"] | lex["call_verbs"]
+              | lex["speak_verbs"] | lex["discuss_verbs"] | lex["call_modifiers"] | lex["receive_verbs"]
+              | lex["make_verbs"] | lex["topic_skip"] | set(DATE_WORDS) | lex["kin_words"]
+              | lex["negation_cues"] | lex["report_heads"])
+    not_complement = (lex["call_verbs"] | lex["common_verbs"]
+                      | lex["speak_verbs"] | lex["discuss_verbs"] | lex["call_modifiers"] | lex["receive_verbs"]
+                      | lex["make_verbs"] | set(DATE_WORDS) | lex["group_words"] | lex["topic_skip"]
+                      | _PARTICLES)
+    slot_verbs = (lex["call_verbs"] | lex["receive_verbs"] | lex["make_verbs"] | lex["speak_verbs"]
+                  | lex["discuss_verbs"])
+    return closed, not_complement, slot_verbs
 
 
 @dataclass(frozen=True)
@@ -49,21 +69,12 @@ class PeopleFinder:
 
     def __init__(self, res: NameResources, lex: Lexicon | None = None, extra_names: Iterable[tuple[str, ...]] = ()) -> None:
         self.res, self.lex = res, lex or load_lexicon()
-        self.names = res.names | set(extra_names)
-        self.name_tokens = res.name_tokens | {t for n in extra_names for t in n}
-        self.max_len = max((len(n) for n in self.names), default=1)
-        lex = self.lex
-        self.closed = (lex["function_words"] | lex["common_verbs"] | lex["title_heads"] | lex["group_words"]
-                       | lex["countries"] | lex["call_nouns"] | lex["call_nouns_plural"] | lex["call_verbs"]
-                       | lex["speak_verbs"] | lex["discuss_verbs"] | lex["call_modifiers"] | lex["receive_verbs"]
-                       | lex["make_verbs"] | lex["topic_skip"] | set(DATE_WORDS) | lex["kin_words"]
-                       | lex["negation_cues"] | lex["report_heads"])
-        self.not_complement = (lex["call_verbs"] | lex["common_verbs"]
-                               | lex["speak_verbs"] | lex["discuss_verbs"] | lex["call_modifiers"] | lex["receive_verbs"]
-                               | lex["make_verbs"] | set(DATE_WORDS) | lex["group_words"] | lex["topic_skip"]
-                               | _PARTICLES)
-        self.slot_verbs = (lex["call_verbs"] | lex["receive_verbs"] | lex["make_verbs"] | lex["speak_verbs"]
-                           | lex["discuss_verbs"])
+        extra = set(extra_names)
+        self.names = res.names | extra
+        self.name_tokens = res.name_tokens | {t for n in extra for t in n}
+        self.max_len = max(map(len, self.names), default=1)
+        self.first_words = res.first_words | {n[0] for n in extra}
+        self.closed, self.not_complement, self.slot_verbs = _word_classes(self.lex)
 
     # --- word classes --------------------------------------------------------------------------
 
@@ -134,7 +145,8 @@ class PeopleFinder:
         """
         whole = tokens[i].norm
         for k, first in clitic_split(whole):
-            if k and (whole.startswith("لل") or whole[0] == "ك" or whole in self.closed or whole in self.res.common):
+            if k and (whole.startswith("لل") or whole[0] == "ك" or whole in self.closed or whole in self.res.common) \
+                    or first not in self.first_words:
                 continue
             for n in range(min(self.max_len, len(tokens) - i), 0, -1):
                 words = (first, *(t.norm for t in tokens[i + 1:i + n]))
@@ -148,11 +160,14 @@ class PeopleFinder:
 
     def title_at(self, tokens: list[Token], i: int) -> tuple[int, int]:
         """(length, clitic letters) of a title head at token i (وزير، ولي، رئيس الوزراء), or (0, 0)."""
+        lex = self.lex
         for k, rest in clitic_split(tokens[i].norm):
+            if not (lex.starts("title_heads", rest) or lex.starts("kin_words", rest)):
+                continue  # most words begin no title: spare building the probe
             if k and tokens[i].norm.startswith("لل"):
                 k = 0
             probe = [Token(0, rest, 0, 0, True), *tokens[i + 1:i + 3]]
-            n = self.lex.match("title_heads", probe, 0) or self.lex.match("kin_words", probe, 0)
+            n = lex.match("title_heads", probe, 0) or lex.match("kin_words", probe, 0)
             if n:
                 return n, k
         return 0, 0
@@ -288,12 +303,18 @@ class PeopleFinder:
             return 1
         if w[:1] == "ب" and i and (is_verb(prev) or any(r in lex["call_nouns"] for _, r in clitic_split(prev))):
             return 1
-        near_call = any(any(r in lex["receive_verbs"] or r in lex["receive_after"] for _, r in clitic_split(tokens[k].norm))
-                        or _nominal_call(lex, tokens[k].norm) or tokens[k].norm in lex["call_modifiers"]
-                        for k in range(max(0, i - 3), i))
-        with_next = any(tokens[k].norm == "مع" for k in range(i + 1, min(len(tokens), i + 4)))
-        if prev in ("مع", "بين", "وبين", "ومع") or prev == "من" and near_call or is_verb(prev) \
-                or prev in lex["phone_adverbs"] and with_next:  # تحدث هاتفياً X مع Y
+
+        def near_call() -> bool:
+            return any(any(r in lex["receive_verbs"] or r in lex["receive_after"] for _, r in clitic_split(tokens[k].norm))
+                       or _nominal_call(lex, tokens[k].norm) or tokens[k].norm in lex["call_modifiers"]
+                       for k in range(max(0, i - 3), i))
+
+        def with_next() -> bool:
+            return any(tokens[k].norm == "مع" for k in range(i + 1, min(len(tokens), i + 4)))
+
+        # near_call and with_next only for the cue they qualify: most tokens need neither
+        if prev in ("مع", "بين", "وبين", "ومع") or prev == "من" and near_call() or is_verb(prev) \
+                or prev in lex["phone_adverbs"] and with_next():  # تحدث هاتفياً X مع Y
             return 0
         if (i == 0 or prev in lex["report_heads"] or prev in ("كان", "وكان", "وكانت", "كانت")) and (
                 is_verb(nxt) or nxt in ("قد", "لم", "لن")):

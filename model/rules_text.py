@@ -44,8 +44,14 @@ class Token:
         return not self.norm[:1].isalnum()
 
 
+_MARKS = re.compile(f"{DIACRITICS.pattern}|{TATWEEL}")  # left out of the normalised copy
+_RUN = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
+_word_key = lru_cache(maxsize=1 << 16)(normalize_key)  # news repeats its words
+
+
 def _is_mark(ch: str) -> bool:
-    return ch == TATWEEL or bool(DIACRITICS.match(ch))
+    return _MARKS.match(ch) is not None
 
 
 def tokenize(text: str) -> list[Token]:
@@ -54,14 +60,11 @@ def tokenize(text: str) -> list[Token]:
     Diacritics and tatweel are dropped from the normalised form but stay inside the span
     (a trailing tanween belongs to its word: اتصالاً).
     """
-    kept: list[str] = []
-    where: list[int] = []
-    for pos, ch in enumerate(text):
-        if _is_mark(ch):
-            continue
-        kept.append(normalize_key(ch) if ch.strip() else " ")
-        where.append(pos)
-    norm = "".join(c if len(c) == 1 else " " for c in kept)
+    marks = {m.start() for m in _MARKS.finditer(text)}
+    # where[k]: offset in `text` of character k of the normalised copy
+    where = [pos for pos in range(len(text)) if pos not in marks] if marks else range(len(text))
+    # normalize_key keeps the length of a run without marks or spaces: one call per word, not per letter
+    norm = _SPACE.sub(" ", _RUN.sub(lambda m: _word_key(m.group()), _MARKS.sub("", text)))
     tokens: list[Token] = []
     for m in _TOKEN.finditer(norm):
         start = where[m.start()]
@@ -77,19 +80,49 @@ def words_of(tokens: list[Token], start: int, end: int) -> list[str]:
     return [t.norm for t in tokens[start:end]]
 
 
+class Phrases:
+    """Token-tuple entries indexed by their first word, so that a match tries only the entries
+    that can start at a token instead of scanning the whole list."""
+
+    def __init__(self, entries: Iterable[tuple[str, ...]]) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for entry in sorted(set(entries), key=len, reverse=True):  # longest first
+            self.by_first.setdefault(entry[0], []).append(entry[1:])
+
+    def longest(self, tokens: list[Token], i: int, clitics: str = "") -> int:
+        """Length in tokens of the longest entry starting at token i (0: none).
+
+        The first token may carry one of the one-letter `clitics` (وكما، فيما).
+        """
+        if i >= len(tokens):
+            return 0
+        first = tokens[i].norm
+        n = self._longest_from(first, tokens, i)
+        if first[:1] in clitics:
+            n = max(n, self._longest_from(first[1:], tokens, i))
+        return n
+
+    def _longest_from(self, head: str, tokens: list[Token], i: int) -> int:
+        """Length of the longest entry that begins with `head` and goes on with tokens i+1...; 0: none."""
+        for rest in self.by_first.get(head, ()):
+            if tuple(t.norm for t in tokens[i + 1:i + 1 + len(rest)]) == rest:
+                return 1 + len(rest)
+        return 0
+
+
 class Lexicon:
     """The word lists of lexicon.json, normalised; multi-word entries become token tuples."""
 
     def __init__(self, raw: dict) -> None:
         self.raw = raw
         self.sets: dict[str, frozenset[str]] = {}
-        self.phrases: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.phrases: dict[str, Phrases] = {}
         for key, values in raw.items():
             if key.startswith("_") or not isinstance(values, list):
                 continue
             norm = [tuple(normalize_key(v).split()) for v in values]
             self.sets[key] = frozenset(" ".join(v) for v in norm if len(v) == 1)
-            self.phrases[key] = tuple(sorted({v for v in norm if v}, key=len, reverse=True))
+            self.phrases[key] = Phrases(v for v in norm if v)
 
     def __getitem__(self, key: str) -> frozenset[str]:
         return self.sets[key]
@@ -99,16 +132,11 @@ class Lexicon:
 
         The first token may carry one of the one-letter `clitics` (وكما، فيما).
         """
-        for phrase in self.phrases[key]:
-            n = len(phrase)
-            if i + n > len(tokens):
-                continue
-            first = tokens[i].norm
-            if first != phrase[0] and not (first[:1] in clitics and first[1:] == phrase[0]):
-                continue
-            if all(tokens[i + k].norm == phrase[k] for k in range(1, n)):
-                return n
-        return 0
+        return self.phrases[key].longest(tokens, i, clitics)
+
+    def starts(self, key: str, word: str) -> bool:
+        """Whether an entry of `key` begins with `word`."""
+        return word in self.phrases[key].by_first
 
     def has(self, key: str, word: str, clitics: str = "") -> bool:
         """Whether `word` (or `word` less one leading clitic from `clitics`) is in list `key`."""
@@ -122,24 +150,26 @@ def load_lexicon(path: str = str(LEXICON_PATH)) -> Lexicon:
     return Lexicon(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def clitic_split(word: str) -> Iterable[tuple[int, str]]:
+@lru_cache(maxsize=1 << 16)  # called for the same few thousand words many times a sentence
+def clitic_split(word: str) -> tuple[tuple[int, str], ...]:
     """(prefix length, rest) readings of a word with 0-2 attached one-letter clitics.
 
     لل is read as ل + ال (للملك → الملك, prefix 1); و/ف may precede ب/ل/ك.
     """
-    yield 0, word
+    readings = [(0, word)]
     if len(word) < 3:
-        return
+        return tuple(readings)
     if word.startswith("لل") and len(word) > 3:
-        yield 1, "ا" + word[1:]
+        readings.append((1, "ا" + word[1:]))
     if word[0] in "وف":
-        yield 1, word[1:]
+        readings.append((1, word[1:]))
         if len(word) > 4 and word[1] in "بلك":
-            yield 2, word[2:]
+            readings.append((2, word[2:]))
             if word[1:3] == "لل":
-                yield 2, "ا" + word[2:]
+                readings.append((2, "ا" + word[2:]))
     elif word[0] in "بلك":
-        yield 1, word[1:]
+        readings.append((1, word[1:]))
+    return tuple(readings)
 
 
 def strip_conj(word: str) -> str:

@@ -9,6 +9,7 @@ the article is about calls and a person follows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .rules_text import Lexicon, Token, clitic_split
 
@@ -37,6 +38,7 @@ def _lookup(lex: Lexicon, stem: str, kinds: tuple[tuple[str, str], ...]) -> tupl
     return next(((kind, stem) for kind, key in kinds if stem in lex[key]), None)
 
 
+@lru_cache(maxsize=1 << 16)  # every word of every sentence is asked: news repeats its words
 def _nominal(lex: Lexicon, word: str) -> tuple[str, str] | None:
     """(kind, head) when the word is a call/talk noun, with or without clitics and ال."""
     for _, rest in clitic_split(word):
@@ -47,6 +49,7 @@ def _nominal(lex: Lexicon, word: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _verbal(lex: Lexicon, word: str) -> tuple[str, str] | None:
     """(kind, head) when the word is a call, speaking or discussing verb (و/ف allowed)."""
     for k, rest in clitic_split(word):

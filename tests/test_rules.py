@@ -6,16 +6,29 @@ roles, dates, polarity) rather than names remembered from the training corpus.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from hatif.data.validate import check_record
 from hatif.model.rules import DocContext, extract, run_baseline
 from hatif.model.rules_gazetteer import NameResources
 from hatif.model.rules_text import tokenize
 
 EMPTY = NameResources()
+
+# sha256 of committed record files and of the rules' predictions on them (run_baseline's output, the
+# bytes `hatif predict --model rules --records` writes). Speed-ups must leave the output byte-identical;
+# a deliberate change of the rules, lexicon or gazetteer re-records the digests the failure prints.
+PINNED_PREDICTIONS = {
+    "corpus/dev/corpus.jsonl": ("9b32389a41b2abe0b62967d34859f7d175a2c0e70c5911c8a6b661fbdb3d82df",
+                                "c0a48772cddb8a1b0caa3d25b68357d3802c2811f08b0e8414216b2ca1fc82d8"),
+    "corpus/gold/seed_articles.jsonl": ("89d379f919cfe1b8607c4e8fbd161862cb0f1cce3a05fabb44c34e9632f9c3ed",
+                                        "cf95023a9414b98e8fda2ad5544374d29b38f2d7ac5a5eae658ff288a4849199"),
+}
 
 # (text, doc_date, [(trigger text, polarity, callers, callees, date value or None)])
 CASES = [
@@ -146,3 +159,16 @@ def test_nationality_at_sentence_end_does_not_crash():
     entities, relations = extract(text, "2023-01-01")
     record = Record("x-s00", "x", "2023-01-01", text, entities, relations)
     assert check_record(record.to_dict(), "x", 1) == []
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_PREDICTIONS))
+def test_predictions_are_pinned(name: str, tmp_path) -> None:
+    records, out = REPO / name, tmp_path / "rules.jsonl"
+    records_sha, predictions_sha = PINNED_PREDICTIONS[name]
+    assert _sha256(records) == records_sha, f"{name} changed: re-record both of its digests"
+    run_baseline(str(records), str(out))
+    assert _sha256(out) == predictions_sha, f"the rules' predictions on {name} changed: now {_sha256(out)}"
