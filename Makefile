@@ -42,7 +42,7 @@ demo: $(STAMP)
 	$(BIN)/hatif stats $(GOLD)
 	$(BIN)/hatif train --config configs/demo.yaml --output-dir $(RUN)
 	$(BIN)/hatif predict --model $(RUN)/model --records $(GOLD) --out $(RUN)/gold.model.jsonl
-	$(BIN)/hatif baseline $(GOLD) --out $(RUN)/gold.rules.jsonl
+	$(BIN)/hatif predict --model rules --records $(GOLD) --out $(RUN)/gold.rules.jsonl --quiet
 	$(BIN)/hatif evaluate --gold $(GOLD) --pred $(RUN)/gold.model.jsonl --pred $(RUN)/gold.rules.jsonl \
 		--name model --name rules --out $(RUN)/eval_gold
 	$(BIN)/hatif show $(RUN)/gold.model.jsonl --gold $(GOLD) --out $(RUN)/view.html

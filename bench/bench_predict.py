@@ -81,7 +81,7 @@ def write_articles(texts: list[str], path: Path) -> None:
 
 def article_sentences(path: Path) -> list[str]:
     """Exactly the sentences predict will see (read_article over the same articles)."""
-    from hatif.data.articles import read_article
+    from hatif.text.articles import read_article
 
     out = []
     for line in path.open(encoding="utf-8"):
@@ -93,9 +93,10 @@ def article_sentences(path: Path) -> list[str]:
 def predict_timer(model: Path | str, articles: Path, batch_size: int, quantize: str | None, tmp: Path):
     """(a), (q), (r): a callable timing run_predict on the articles file with ``model`` (a model dir,
     or "rules"); it returns (seconds, records written)."""
-    from hatif.model.predict_job import load_backend, run_predict
+    from hatif.predict.backends import BackendOptions, load_backend
+    from hatif.predict.job import run_predict
 
-    backend = load_backend(str(model), batch_size, quantize)
+    backend = load_backend(str(model), BackendOptions(batch_size, quantize))
     quiet = io.StringIO()
     run_predict([str(articles)], tmp / "warm.jsonl", backend, log=quiet)  # warm-up: allocator, caches
 

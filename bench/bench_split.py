@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from hatif.data.sentences import MAX_SENTENCE_CHARS, split_sentences
+from hatif.text.sentences import MAX_SENTENCE_CHARS, split_sentences
 
 SIZE = 4_000_000
 INPUTS = {

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from hijridate import Gregorian
 
-from .arabic import normalize_key, normalize_name
-from .dates import GREGORIAN_MONTHS, HIJRI_MONTHS, RELATIVE_DAYS, UNITS, WEEKDAYS, resolve_date, tokenize
+from hatif.text.arabic import normalize_key, normalize_name
+from hatif.text.dates import GREGORIAN_MONTHS, HIJRI_MONTHS, RELATIVE_DAYS, UNITS, WEEKDAYS, resolve_date, tokenize
 from .records import Entity, Record
 from .training_data import GoldDataError, gold_doc_ids
 from .validate import check_record

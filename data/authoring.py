@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import CAPTION_END, parse_dateline, read_article
+from hatif.text.articles import CAPTION_END, parse_dateline, read_article
 from .jsonl import Violation
 from .records import Entity, Record, Relation
 from .schema import load_schema

@@ -17,9 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .arabic import DIACRITICS, TATWEEL, normalize_key, normalize_name, strip_marks
+from hatif.text.arabic import DIACRITICS, TATWEEL, normalize_key, normalize_name, strip_marks
 from .augment import PART_KEYS, is_title_phrase
-from .dates import DIRECTIONS, GREGORIAN_MONTHS, HIJRI_MONTHS, ORDINALS, RELATIVE_DAYS, WEEKDAYS, tokenize
+from hatif.text.dates import DIRECTIONS, GREGORIAN_MONTHS, HIJRI_MONTHS, ORDINALS, RELATIVE_DAYS, WEEKDAYS, tokenize
 from .jsonl import atomic_writer
 from .records import Entity, Record
 

@@ -18,12 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .arabic import word_ngrams
+from hatif.text.arabic import word_ngrams
 from .authoring import AuthoredArticle
 from .jsonl import Violation, atomic_writer
 from .paths import shared_dir
 from .records import Entity, Record, Relation
-from .sentences import split_sentences
+from hatif.text.sentences import split_sentences
 
 TITLE = -1  # the paragraph index of the headline in standoff
 CUES = ("strong", "weak", "none")

@@ -9,6 +9,9 @@ from typing import List, Optional
 
 import typer
 
+from hatif.predict.backends import BackendOptions
+from hatif.predict.inputs import InputLimits
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Find phone-call events (caller, callee, date, topic) in Arabic news.")
 
@@ -158,17 +161,14 @@ def augment(train: str = typer.Argument(..., help="Training record file."),
 
 
 @app.command()
-def baseline(input: str = typer.Argument(..., help="Annotation records (their id, doc_id, doc_date and text are used)."),
-             out: Path = typer.Option(..., help="Where to write the predicted records.")) -> None:
-    """The rule-based baseline: triggers lexicon, title/name patterns, date rules, guideline roles."""
-    from hatif.data.validate import RecordError
-    from hatif.model.rules import run_baseline
+def gazetteer(train: List[str] = typer.Argument(..., help="Training record files (never dev or gold: the guard refuses gold)."),
+              out: Optional[Path] = typer.Option(None, help="Where to write it [default: the rules' shipped resources/gazetteer.json].")) -> None:
+    """Rebuild the rule extractor's name gazetteer from training records."""
+    from hatif.data.training_data import load_training_records
+    from hatif.rules.gazetteer import GAZETTEER_PATH, write_gazetteer
 
-    try:
-        count = run_baseline(input, str(out))
-    except (RecordError, FileNotFoundError) as err:
-        _fail(str(err))
-    typer.echo(f"{out}: {count} records", err=True)
+    count = write_gazetteer(load_training_records(*train), out or GAZETTEER_PATH)
+    typer.echo(f"{out or GAZETTEER_PATH}: {count} names", err=True)
 
 
 @app.command(epilog="Exit status: 0 scored; 1 a file breaks the record contract or does not fit the gold "
@@ -230,7 +230,7 @@ def pretrain(ctx: typer.Context,
              export_to: Optional[Path] = typer.Option(None, help="After the run, export the last checkpoint here (model/pretrained)."),
              export_only: bool = typer.Option(False, "--export-only", help="Export the last checkpoint without training.")) -> None:
     """Masked-LM pretraining of the compact Arabic BERT; options as --section.key value (e.g. --train.resume true)."""
-    from hatif.train.pretrain import load_pretrain_config
+    from hatif.train.pretrain.run import load_pretrain_config
 
     try:
         run_config = load_pretrain_config(config, list(ctx.args))
@@ -239,8 +239,8 @@ def pretrain(ctx: typer.Context,
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    from hatif.train.pretrain import pretrain as run_pretraining
-    from hatif.train.pretrain_export import export_pretrained
+    from hatif.train.pretrain.run import pretrain as run_pretraining
+    from hatif.train.pretrain.export import export_pretrained
 
     try:
         if not export_only:
@@ -265,7 +265,7 @@ def ner_benchmark(encoder: Optional[str] = typer.Option(None, help="Hub id or lo
                   threads: Optional[int] = typer.Option(None, help="torch CPU threads (0: torch's default).")) -> None:
     """Fine-tune a token classifier on ANERcorp (CAMeL Lab train, 10 % dev) and report seqeval F1 on its test split.
     Options left out take NerBenchConfig's defaults."""
-    from hatif.train.ner_benchmark import NerBenchConfig, format_table, run_benchmark
+    from hatif.train.pretrain.ner_benchmark import NerBenchConfig, format_table, run_benchmark
 
     given = {"encoder": encoder, "random_init": random_init, "train_file": train_file, "test_file": test_file,
              "output_dir": out, "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
@@ -277,6 +277,10 @@ def ner_benchmark(encoder: Optional[str] = typer.Option(None, help="Hub id or lo
     typer.echo(format_table(metrics))
     typer.echo(f"micro F1 {metrics['micro_f1']:.4f} (strict IOB2), {metrics['micro_f1_conlleval']:.4f} (conlleval-style); "
                f"dev {metrics['dev_micro_f1']:.4f}; {out}/metrics.json", err=True)
+
+
+# Option defaults come from the dataclasses the job reads (never repeated here).
+_BACKEND, _LIMITS = BackendOptions(), InputLimits()
 
 
 @app.command(epilog=EXIT_CODES_HELP + " An input is a document (an article, a JSON line) or, with "
@@ -293,14 +297,14 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
             num_shards: int = typer.Option(1, min=1, help="Split the documents into this many shards (crc32 of doc_id)."),
             shard_index: int = typer.Option(0, min=0, help="The shard this run predicts."),
             resume: bool = typer.Option(False, "--resume", help="Keep complete documents already in --out; append the rest."),
-            batch_size: int = typer.Option(32, min=1, help="Sentences per encoder batch."),
+            batch_size: int = typer.Option(_BACKEND.batch_size, min=1, help="Sentences per encoder batch."),
             quantize: Optional[str] = typer.Option(None, help="'int8': dynamic int8 quantisation of nn.Linear (CPU)."),
             threads: int = typer.Option(0, min=0, help="torch CPU threads (0: torch's default)."),
             show_calls: bool = typer.Option(False, "--show-calls", help="Print the calls found (needs --events)."),
             doc_date: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD for every document that "
                                                    "has none (no date line, no doc_date field): resolves أمس، الخميس."),
-            max_article_chars: int = typer.Option(200_000, min=1, help="A longer article is reported and skipped."),
-            doc_timeout: float = typer.Option(120.0, min=0, help="Seconds one document may take to read, split and "
+            max_article_chars: int = typer.Option(_LIMITS.max_article_chars, min=1, help="A longer article is reported and skipped."),
+            doc_timeout: float = typer.Option(_LIMITS.doc_timeout, min=0, help="Seconds one document may take to read, split and "
                                               "predict before it is reported and skipped (0: no limit)."),
             allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some inputs failed."),
             quiet: bool = typer.Option(False, "--quiet", help="No progress bar (it is shown only on a terminal anyway).")) -> None:
@@ -309,8 +313,8 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
     A .txt article is: a headline line, optionally a date line (21 أكتوبر 2022, or القاهرة، 14 مارس 2023),
     then one paragraph per line. JSON Lines inputs give {"doc_id", "text", "doc_date"}."""
     from hatif.data.validate import is_iso_day
-    from hatif.model.predict_io import InputLimits, check_inputs
-    from hatif.model.predict_job import run_predict
+    from hatif.predict.inputs import check_inputs
+    from hatif.predict.job import PredictConfig, run_predict
 
     if bool(inputs) == bool(records):
         _fail("give either INPUT... (articles) or --records FILE... (annotation records)", 2)
@@ -326,12 +330,13 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
 
         torch.set_num_threads(threads)
     try:
-        summary = run_predict(list(inputs or records), out, model, records_mode=bool(records), events=events,
-                              errors=errors, num_shards=num_shards, shard_index=shard_index, resume=resume,
-                              batch_size=batch_size, quantize=quantize,
-                              limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date,
-                                                 doc_timeout=doc_timeout),
-                              progress=not quiet and sys.stderr.isatty())
+        config = PredictConfig(records_mode=bool(records), events=events, errors=errors, num_shards=num_shards,
+                               shard_index=shard_index, resume=resume,
+                               backend=BackendOptions(batch_size=batch_size, quantize=quantize),
+                               limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date,
+                                                  doc_timeout=doc_timeout),
+                               progress=not quiet and sys.stderr.isatty())
+        summary = run_predict(list(inputs or records), out, model, config)
     except (ValueError, OSError, ImportError) as err:
         _fail(f"predict: {err}", EXIT_USAGE)
     if show_calls:
@@ -383,7 +388,7 @@ def _call_articles(corpus_dir: Optional[Path]) -> dict:
 
 
 def _authored_ngrams(authored_train: Path) -> set:
-    from hatif.data.arabic import word_ngrams
+    from hatif.text.arabic import word_ngrams
     from hatif.data.validate import load_records
 
     return set().union(*(word_ngrams(r.text) for r in load_records(str(authored_train))))

@@ -79,9 +79,8 @@ def load_encoder(name: str, random_init: bool = False):
             else:
                 encoder = AutoModel.from_pretrained(name, **local)
     except (OSError, ValueError) as err:
-        if local:
-            err = OSError(f"the hub is unreachable ({reason}) and {name!r} is not in the local cache")
-        raise EncoderUnavailable(offline_hint(name, err)) from err
+        cause = OSError(f"the hub is unreachable ({reason}) and {name!r} is not in the local cache") if local else err
+        raise EncoderUnavailable(offline_hint(name, cause)) from err
     if not tokenizer.is_fast:
         raise EncoderUnavailable(f"{name}: hatif needs a fast tokenizer (offset mapping); this one is slow")
     return encoder, tokenizer

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from hatif.data.dates import resolve_date
+from hatif.text.dates import resolve_date
 from hatif.data.records import Entity, Record, Relation
 from .alignment import token_labels_to_spans
 from .features import Collator, Feature, candidate_pairs, encode_texts, span_tensors

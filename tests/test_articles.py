@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hatif.data.articles import parse_dateline, read_article
-from hatif.data.sentences import split_sentences
+from hatif.text.articles import parse_dateline, read_article
+from hatif.text.sentences import split_sentences
 from conftest import REPO, SHARED
 
 SPLITS = [

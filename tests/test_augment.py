@@ -9,7 +9,7 @@ import pytest
 
 from hatif.data.augment import (Gazetteer, apply_edits, augment, augment_record, build_gazetteer,
                                 date_kind, date_variants, is_title_phrase)
-from hatif.data.dates import resolve_date
+from hatif.text.dates import resolve_date
 from hatif.data.records import Entity, Record, Relation
 from hatif.data.training_data import GoldDataError
 from hatif.data.validate import check_record

@@ -3,11 +3,10 @@ shares no run of 8 words with the gold set."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from hatif.data.arabic import word_ngrams
+from hatif.text.arabic import word_ngrams
 from hatif.data.corpus import compile_all, read_split_file
 from hatif.data.validate import load_records
 from conftest import REPO

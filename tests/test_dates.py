@@ -14,7 +14,7 @@ import importlib.util
 
 import pytest
 
-from hatif.data.dates import resolve_date
+from hatif.text.dates import resolve_date
 
 FRI = dt.date(2022, 10, 21)  # doc_date of the seed article
 SUN = dt.date(2022, 10, 23)

@@ -30,7 +30,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_ships_its_resources(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for resource in ("hatif/model/lexicon.json", "hatif/data/schema.json", "hatif/data/protected_docs.txt",
+    for resource in ("hatif/rules/lexicon.json", "hatif/rules/resources/gazetteer.json", "hatif/data/schema.json", "hatif/data/protected_docs.txt",
                      "hatif/model/pretrained/config.json", "hatif/show/view.css", "hatif/__main__.py"):
         assert resource in names
     assert not any(name.startswith(("corpus/", "hatif/corpus")) for name in names)  # no corpus in the package

@@ -3,7 +3,6 @@ bad input reported per record, the events file and the rule-based path."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import shutil
@@ -18,11 +17,12 @@ import torch
 from typer.testing import CliRunner
 
 from hatif.cli import app
-from hatif.data.sentences import MAX_SENTENCE_CHARS
+from hatif.text.sentences import MAX_SENTENCE_CHARS
 from hatif.data.validate import check_record
 from hatif.model.features import Collator, make_feature
-from hatif.model.predict_io import InputLimits
-from hatif.model.predict_job import default_errors_path, load_backend, run_predict
+from hatif.predict.inputs import InputLimits
+from hatif.predict.backends import BackendOptions, load_backend
+from hatif.predict.job import PredictConfig, default_errors_path, run_predict
 from helpers import tiny_model, tiny_records, tiny_tokenizer
 from conftest import SHARED
 
@@ -65,7 +65,7 @@ def model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def backend(model_dir):
-    return load_backend(str(model_dir), batch_size=4)
+    return load_backend(str(model_dir), BackendOptions(batch_size=4))
 
 
 def lines(path: Path) -> list[dict]:
@@ -128,7 +128,7 @@ def test_records_keep_their_ids(tmp_path, backend):
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in tiny_records()), encoding="utf-8")
     out = tmp_path / "pred.jsonl"
-    summary = run_predict([str(gold)], out, backend, records_mode=True, log=io.StringIO())
+    summary = run_predict([str(gold)], out, backend, PredictConfig(records_mode=True), log=io.StringIO())
     rows = lines(out)
     assert_valid(rows)
     assert [(r["id"], r["doc_id"], r["text"], r["doc_offset"]) for r in rows] == \
@@ -140,7 +140,8 @@ def test_records_keep_their_ids(tmp_path, backend):
         handle.write(json.dumps({"doc_id": "x", "text": "تحدث ماكرون.", "doc_date": None}, ensure_ascii=False) + "\n")
     whole = out.read_bytes()
     out.write_bytes(whole[:-30])
-    summary = run_predict([str(gold)], out, backend, records_mode=True, resume=True, log=io.StringIO())
+    summary = run_predict([str(gold)], out, backend, PredictConfig(records_mode=True, resume=True),
+                          log=io.StringIO())
     assert (summary.units_in, summary.done, summary.resumed, summary.failed) == (5, 4, 0, 1)
     assert out.read_bytes() == whole
     assert "'id'" in lines(default_errors_path(out))[0]["error"]
@@ -182,7 +183,8 @@ def test_shards_are_disjoint_and_complete(tmp_path, backend):
     parts = []
     for i in range(3):
         part = tmp_path / f"shard{i}.jsonl"
-        summary = run_predict([str(src)], part, backend, num_shards=3, shard_index=i, log=io.StringIO())
+        summary = run_predict([str(src)], part, backend, PredictConfig(num_shards=3, shard_index=i),
+                              log=io.StringIO())
         assert summary.units_in + summary.other_shards == 12
         parts.append(lines(part))
     doc_sets = [{r["doc_id"] for r in p} for p in parts]
@@ -198,7 +200,7 @@ def test_resume_after_kill_writes_the_uninterrupted_bytes(tmp_path, backend, cut
     assert backend.buffer_size == 8 * per_doc
     src = many_docs(tmp_path / "docs.jsonl", n=20)
     full, full_events = tmp_path / "full.jsonl", tmp_path / "full.events.jsonl"
-    run_predict([str(src)], full, backend, events=full_events, log=io.StringIO())
+    run_predict([str(src)], full, backend, PredictConfig(events=full_events), log=io.StringIO())
     data = full.read_bytes()
     newlines = [k for k, b in enumerate(data) if b == ord("\n")]
     # a kill in the second buffer: during the 11th document's write (some of its lines landed, the
@@ -209,7 +211,7 @@ def test_resume_after_kill_writes_the_uninterrupted_bytes(tmp_path, backend, cut
     out.write_bytes(killed)
     events.write_bytes(full_events.read_bytes()[:40])  # the events file is rebuilt from the output
     log = io.StringIO()
-    summary = run_predict([str(src)], out, backend, events=events, resume=True, log=log)
+    summary = run_predict([str(src)], out, backend, PredictConfig(events=events, resume=True), log=log)
     unfinished = 0 if cut == "document-boundary" else 1
     assert f"{unfinished} unfinished document(s) and 2 complete one(s)" in log.getvalue()
     assert (summary.units_in, summary.done, summary.resumed) == (20, 20, 8)
@@ -217,7 +219,7 @@ def test_resume_after_kill_writes_the_uninterrupted_bytes(tmp_path, backend, cut
     assert events.read_bytes() == full_events.read_bytes()
     # resuming a finished run predicts nothing and reports nothing
     log = io.StringIO()
-    summary = run_predict([str(src)], out, backend, events=events, resume=True, log=log)
+    summary = run_predict([str(src)], out, backend, PredictConfig(events=events, resume=True), log=log)
     assert (summary.done, summary.resumed) == (20, 20) and "resume:" not in log.getvalue()
     assert out.read_bytes() == data
 
@@ -243,21 +245,22 @@ def test_killed_model_run_resumes_to_the_same_bytes(tmp_path, model_dir):
 
 
 def test_a_document_over_the_time_limit_is_reported_and_skipped(tmp_path, backend, monkeypatch):
-    import hatif.model.predict_io as predict_io
+    import hatif.predict.inputs as inputs
 
     slow_id = "doc03"
-    real_split = predict_io.read_article
+    real_split = inputs.read_article
 
     def read_article(text, doc_id, doc_date):
         if doc_id == slow_id:
             time.sleep(5)
         return real_split(text, doc_id, doc_date)
 
-    monkeypatch.setattr(predict_io, "read_article", read_article)
+    monkeypatch.setattr(inputs, "read_article", read_article)
     src = many_docs(tmp_path / "docs.jsonl", n=6)
     out = tmp_path / "out.jsonl"
     started = time.monotonic()
-    summary = run_predict([str(src)], out, backend, limits=InputLimits(doc_timeout=0.5), log=io.StringIO())
+    summary = run_predict([str(src)], out, backend, PredictConfig(limits=InputLimits(doc_timeout=0.5)),
+                          log=io.StringIO())
     assert time.monotonic() - started < 4
     assert (summary.done, summary.failed) == (5, 1)
     assert slow_id not in {r["doc_id"] for r in lines(out)}
@@ -342,11 +345,11 @@ def test_cli_refuses_missing_inputs_and_models(tmp_path, model_dir):
 def test_int8_quantisation_gives_valid_records(tmp_path, model_dir):
     (tmp_path / "a.txt").write_text(article_text(), encoding="utf-8")
     out = tmp_path / "o.jsonl"
-    run_predict([str(tmp_path / "a.txt")], out, str(model_dir), quantize="int8", log=io.StringIO())
+    run_predict([str(tmp_path / "a.txt")], out, str(model_dir), PredictConfig(backend=BackendOptions(quantize="int8")),
+                log=io.StringIO())
     assert_valid(lines(out), {"a": article_text()})
 
 
-@pytest.mark.skipif(importlib.util.find_spec("hatif.model.rules") is None, reason="model/rules.py not there yet")
 def test_rules_run_through_the_same_path(tmp_path):
     (tmp_path / "a.txt").write_text(article_text(), encoding="utf-8")
     out, events = tmp_path / "o.jsonl", tmp_path / "e.jsonl"
@@ -432,7 +435,7 @@ def test_progress_bar_counts_documents(tmp_path):
     rows = [{"doc_id": f"d{i}", "text": "تحدث ماكرون مع شولتس اليوم.", "doc_date": "2023-03-14"} for i in range(5)]
     docs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) + "\n", encoding="utf-8")
     log = io.StringIO()
-    run_predict([str(docs)], tmp_path / "out.jsonl", "rules", progress=True, log=log)
+    run_predict([str(docs)], tmp_path / "out.jsonl", "rules", PredictConfig(progress=True), log=log)
     assert "5/5" in log.getvalue() and "doc" in log.getvalue()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +10,8 @@ import torch
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 from transformers import BertTokenizerFast
 
-from hatif.train.ner_benchmark import align_labels, chunk, dev_split, label_list, read_conll, word_predictions
-from hatif.train.pretrain_data import (MlmCollator, PackedDataset, continuation_table, encode_to_file,
+from hatif.train.pretrain.ner_benchmark import align_labels, chunk, dev_split, label_list, read_conll, word_predictions
+from hatif.train.pretrain.data import (MlmCollator, PackedDataset, continuation_table, encode_to_file,
                                        expand_corpus, held_out_lines, split_lines, whole_word_mask)
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -119,8 +118,8 @@ def test_held_out_lines_fixed_seed():
 def test_pretrain_two_steps_resumes_and_exports(tmp_path):
     from transformers import AutoModel
 
-    from hatif.train.pretrain import load_pretrain_config, pretrain
-    from hatif.train.pretrain_export import export_pretrained
+    from hatif.train.pretrain.run import load_pretrain_config, pretrain
+    from hatif.train.pretrain.export import export_pretrained
 
     words = [w for w, _ in WORDS] + ["الحكومة", "الوزير", "المدينة", "اليوم", "أمس", "الذي"]
     rng = np.random.default_rng(0)
@@ -146,7 +145,7 @@ def test_pretrain_two_steps_resumes_and_exports(tmp_path):
 
 
 def test_pretrain_config_rejects_unknown_option():
-    from hatif.train.pretrain import load_pretrain_config
+    from hatif.train.pretrain.run import load_pretrain_config
 
     with pytest.raises(ValueError, match="train.nope"):
         load_pretrain_config(None, ["--train.nope", "1"])
@@ -193,7 +192,7 @@ def test_word_predictions_and_splits():
 def test_predict_sentences_keeps_sentence_order(tokenizer):
     from transformers import BertConfig, BertForTokenClassification
 
-    from hatif.train.ner_benchmark import NerBenchConfig, predict_sentences
+    from hatif.train.pretrain.ner_benchmark import NerBenchConfig, predict_sentences
 
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,

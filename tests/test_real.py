@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hatif.data.arabic import word_ngrams
+from hatif.text.arabic import word_ngrams
 from hatif.data.authoring import compile_article
 from hatif.data.real import (StandoffError, TITLE, article_to_ann, build_records, build_split_records,
                              cut_length, import_ann, load_call_articles, read_selection, read_standoff,

@@ -1,10 +1,12 @@
-"""The rule-based baseline (hatif.model.rules) on sentences written for these tests.
+"""The rule-based baseline (hatif.rules.extract) on sentences written for these tests.
 
 Most cases run with an empty gazetteer, so they test the rules themselves (titles, clitics,
 roles, dates, polarity) rather than names remembered from the training corpus.
 """
 
 from __future__ import annotations
+
+import io
 
 import hashlib
 import json
@@ -14,13 +16,14 @@ import pytest
 
 from conftest import REPO
 from hatif.data.validate import check_record
-from hatif.model.rules import DocContext, extract, run_baseline
-from hatif.model.rules_gazetteer import NameResources
-from hatif.model.rules_text import tokenize
+from hatif.rules.extract import DocContext, extract
+from hatif.predict.job import PredictConfig, run_predict
+from hatif.rules.gazetteer import NameResources
+from hatif.rules.lexicon import tokenize
 
 EMPTY = NameResources()
 
-# sha256 of committed record files and of the rules' predictions on them (run_baseline's output, the
+# sha256 of committed record files and of the rules' predictions on them (`hatif predict --model rules --records`, the
 # bytes `hatif predict --model rules --records` writes). Speed-ups must leave the output byte-identical;
 # a deliberate change of the rules, lexicon or gazetteer re-records the digests the failure prints.
 PINNED_PREDICTIONS = {
@@ -138,12 +141,13 @@ def test_tokens_keep_original_offsets() -> None:
     assert [text[t.start:t.end] for t in toks] == ["اتصـالاً", "هاتفيّاً"]
 
 
-def test_run_baseline_writes_valid_records(tmp_path) -> None:
+def test_rules_through_the_prediction_path_write_valid_records(tmp_path) -> None:
     rows = [{"id": f"d1-s{n:02d}", "doc_id": "d1", "doc_date": "2023-06-16", "text": text,
              "entities": [], "relations": []} for n, (text, _, _) in enumerate(CASES[:5])]
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    assert run_baseline(str(src), str(out)) == len(rows)
+    summary = run_predict([str(src)], out, "rules", PredictConfig(records_mode=True), log=io.StringIO())
+    assert summary.records_out == summary.done == len(rows)
     written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in written] == [r["id"] for r in rows]
     for n, rec in enumerate(written, start=1):
@@ -170,5 +174,5 @@ def test_predictions_are_pinned(name: str, tmp_path) -> None:
     records, out = REPO / name, tmp_path / "rules.jsonl"
     records_sha, predictions_sha = PINNED_PREDICTIONS[name]
     assert _sha256(records) == records_sha, f"{name} changed: re-record both of its digests"
-    run_baseline(str(records), str(out))
+    run_predict([str(records)], out, "rules", PredictConfig(records_mode=True), log=io.StringIO())
     assert _sha256(out) == predictions_sha, f"the rules' predictions on {name} changed: now {_sha256(out)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import json
 import re
 from collections import Counter
@@ -150,10 +152,10 @@ def test_arc_statuses(name, gold, pred, expected):
 
 def test_counts_agree_with_evaluate(tmp_path):
     """Gold against the rule baseline: the page's counts are evaluate's tp, predicted and support."""
-    from hatif.model.rules import run_baseline
+    from hatif.predict.job import PredictConfig, run_predict
 
     pred_path = tmp_path / "rules.jsonl"
-    run_baseline(str(GOLD), str(pred_path))
+    run_predict([str(GOLD)], pred_path, "rules", PredictConfig(records_mode=True), log=io.StringIO())
     gold, pred = load_records(str(GOLD)), load_records(str(pred_path))
     view = build_view(pred, gold)
     metrics = evaluate(gold, pred)

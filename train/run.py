@@ -104,7 +104,7 @@ def train(config: RunConfig) -> dict[str, float]:
                         encoder_name=encoder_name(config.model))
     features = [make_feature(r, tokenizer, model.config) for r in train_records]
     if config.data.anercorp_person:
-        from .ner_benchmark import read_conll
+        from .pretrain.ner_benchmark import read_conll
 
         sentences = read_conll(config.data.anercorp_person)
         sentences = sentences[:config.data.anercorp_max_sentences or len(sentences)]

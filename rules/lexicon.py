@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from hatif.data.arabic import DIACRITICS, TATWEEL, normalize_key
+from hatif.text.arabic import DIACRITICS, TATWEEL, normalize_key
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.json")
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w\s]")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .rules_people import PeopleFinder, PersonSpan
-from .rules_text import Lexicon, Token, clitic_split
-from .rules_triggers import Trigger
+from .people import PeopleFinder, PersonSpan
+from .lexicon import Lexicon, Token, clitic_split
+from .triggers import Trigger
 
 CLAUSE_PUNCT = set("،,؛;:.!?؟")
 _KEEP_CLAUSE = {"بينهم", "بينهما", "منهم", "ومنهم", "بينها"}

@@ -17,9 +17,9 @@ from transformers import BertConfig, BertForMaskedLM, Trainer, TrainerCallback, 
 from hatif.data.paths import shared_path
 from hatif.data.jsonl import atomic_writer, write_json
 from hatif.model.encoder import train_wordpiece
-from .callbacks import JsonlLogCallback, plot_learning_curve
-from .config import load_sections
-from .pretrain_data import MlmCollator, PackedDataset, continuation_table, expand_corpus, prepare_corpus
+from hatif.train.callbacks import JsonlLogCallback, plot_learning_curve
+from hatif.train.config import load_sections
+from .data import MlmCollator, PackedDataset, continuation_table, expand_corpus, prepare_corpus
 
 log = logging.getLogger("hatif.pretrain")
 

@@ -10,11 +10,12 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from hatif.data.jsonl import write_json
 from hatif.data.records import Record
 
-from .rules_text import load_lexicon, tokenize
+from .lexicon import load_lexicon, tokenize
 
-GAZETTEER_PATH = Path(__file__).with_name("rules_data") / "gazetteer.json"
+GAZETTEER_PATH = Path(__file__).with_name("resources") / "gazetteer.json"
 
 
 @dataclass
@@ -82,9 +83,14 @@ def build_resources(records: Iterable[Record]) -> NameResources:
 
 @lru_cache(maxsize=1)
 def default_resources() -> NameResources:
-    """The resources shipped in rules_data/gazetteer.json (empty when it is missing)."""
+    """The resources shipped in resources/gazetteer.json (empty when it is missing)."""
     if not GAZETTEER_PATH.exists():
         return NameResources()
     return NameResources.from_json(json.loads(GAZETTEER_PATH.read_text(encoding="utf-8")))
 
 
+def write_gazetteer(records: list[Record], out: Path = GAZETTEER_PATH) -> int:
+    """Compile resources/gazetteer.json from training records; returns the number of names."""
+    resources = build_resources(records)
+    write_json(out, resources.to_json())
+    return len(resources.names)

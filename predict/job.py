@@ -4,110 +4,29 @@ annotation-format records, an events file and an errors file.
 The run is one pipeline of generators: input units are read lazily, cut into sentence records
 and fed to the backend, whose predictions come back in input order and are regrouped into
 documents with a queue of the documents in flight (bounded by the Predictor's buffer). Each
-document's lines are written with one write() and a flush (see predict_output for why the
+document's lines are written with one write() and a flush (see outputs for why the
 output is append-only by whole documents and how --resume repairs it).
 """
 
 from __future__ import annotations
 
-import re
 import sys
-import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from itertools import groupby
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from hatif.data.jsonl import dumps
 from hatif.data.records import Record
-from .predict_io import (NO_DATE, DocumentTimeout, InputLimits, Unit, count_units, iter_units, shard_of, time_limit,
+from hatif.text.arabic import ARABIC_LETTER
+from .backends import Backend, BackendOptions, load_backend
+from .inputs import (NO_DATE, DocumentTimeout, InputLimits, Unit, count_units, iter_units, shard_of, time_limit,
                          unit_sentences)
-from .predict_output import (LineWriter, Written, cut_file, rebuild_events, record_events, scan_for_resume,
+from .outputs import (LineWriter, Written, cut_file, rebuild_events, record_events, scan_for_resume,
                              truncate_torn_line)
 
-# Sentences without a single Arabic letter cannot hold a call event in Arabic news: they skip the model.
-_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]")
 SHOWN_PROBLEMS = 20  # problems echoed on stderr; all of them go to the errors file
-
-
-class Backend(Protocol):
-    buffer_size: int  # sentences the job hands over at a time (whole documents), see _sort_buffers
-
-    def predict(self, records: Iterable[Record]) -> Iterator[Record]: ...
-
-
-class RulesBackend:
-    """The rule-based baseline (model/rules.py) behind the Predictor interface, one article at a time."""
-
-    buffer_size = 256  # no batches: any size gives the same output
-
-    def __init__(self) -> None:
-        from hatif.model import rules  # lazily: the baseline is optional
-
-        self.rules = rules
-
-    def predict(self, records: Iterable[Record]) -> Iterator[Record]:
-        """Predictions in input order; an article's sentences share the baseline's document context."""
-        for _, group in groupby(records, key=lambda r: r.doc_id):
-            yield from self.rules.predict_records(list(group))
-
-
-class ModelNotFound(ValueError):
-    """--model names no usable hatif model; the message says what to do."""
-
-
-def check_model_folder(model: str) -> None:
-    """One clear line for a missing folder or a folder that is not a trained hatif model."""
-    import json
-
-    folder = Path(model)
-    looks_like_path = folder.is_absolute() or model.startswith((".", "~")) or model.count("/") != 1
-    if not folder.exists():
-        if looks_like_path:
-            raise ModelNotFound(f"--model {model}: no such model folder (train one with `hatif train`, "
-                                "or use --model rules)")
-        raise ModelNotFound(f"--model {model}: no such local folder, and hatif predict loads trained hatif "
-                            "models only (a hub id is an encoder for `hatif train --model`)")
-    config = folder / "config.json"
-    try:
-        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError):
-        model_type = None
-    if not folder.is_dir() or model_type != "hatif":
-        raise ModelNotFound(f"--model {model}: not a hatif model folder (no config.json with model_type "
-                            "'hatif'); give hatif train's OUTPUT_DIR/model")
-
-
-def load_backend(model: str, batch_size: int = 32, quantize: str | None = None) -> Backend:
-    """`rules` for the baseline, else a trained model directory (hatif train's OUTPUT_DIR/model)."""
-    if model == "rules":
-        return RulesBackend()
-    check_model_folder(model)
-    import torch
-    from transformers import AutoTokenizer
-
-    from .inference import Predictor
-    from .joint import HatifModel
-
-    from .encoder import quiet_transformers
-
-    # A loading bar, and the tokenizer's notice that config.json is no BERT config, are noise in a job's log.
-    with quiet_transformers():
-        net = HatifModel.from_pretrained(model).eval()
-        tokenizer = AutoTokenizer.from_pretrained(model)
-    # The Predictor cuts long sentences into windows itself: the tokenizer's "longer than the
-    # maximum" warning would only scare users.
-    tokenizer.model_max_length = sys.maxsize
-    if quantize == "int8":
-        with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao on every call
-            warnings.simplefilter("ignore", DeprecationWarning)
-            warnings.simplefilter("ignore", UserWarning)
-            net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
-    elif quantize:
-        raise ValueError(f"--quantize {quantize!r}: only int8 is supported")
-    return Predictor(net, tokenizer, batch_size=batch_size)
 
 
 def _empty(rec: Record) -> Record:
@@ -115,17 +34,18 @@ def _empty(rec: Record) -> Record:
 
 
 def route(records: Iterable[Record], backend: Backend) -> Iterator[Record]:
-    """Backend predictions for sentences with Arabic letters, empty ones for the rest; input order kept."""
+    """Backend predictions for sentences with Arabic letters, empty ones for the rest (no Arabic letter,
+    no call event in Arabic news: they skip the model); input order kept."""
     held: deque[Record] = deque()
 
     def to_model() -> Iterator[Record]:
         for rec in records:
             held.append(rec)
-            if _ARABIC_LETTER.search(rec.text):
+            if ARABIC_LETTER.search(rec.text):
                 yield rec
 
     for pred in backend.predict(to_model()):
-        while not _ARABIC_LETTER.search(held[0].text):
+        while not ARABIC_LETTER.search(held[0].text):
             yield _empty(held.popleft())
         held.popleft()
         yield pred
@@ -268,19 +188,34 @@ def default_errors_path(out: Path) -> Path:
     return out.with_name((out.name[:-len(".jsonl")] if out.name.endswith(".jsonl") else out.name) + ".errors.jsonl")
 
 
-def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, records_mode: bool = False,
-                events: str | Path | None = None, errors: str | Path | None = None, num_shards: int = 1,
-                shard_index: int = 0, resume: bool = False, batch_size: int = 32, quantize: str | None = None,
-                limits: InputLimits = InputLimits(), progress: bool = False, log: TextIO | None = None) -> Summary:
+@dataclass(frozen=True)
+class PredictConfig:
+    """Everything a `hatif predict` run is told besides its inputs, output and model."""
+
+    records_mode: bool = False  # inputs are annotation records (one sentence each, ids kept), not articles
+    events: Path | None = None  # also write one event per TRIGGER here
+    errors: Path | None = None  # per-input problems (default: default_errors_path(out))
+    num_shards: int = 1
+    shard_index: int = 0
+    resume: bool = False  # keep the complete documents already in the output
+    backend: BackendOptions = field(default_factory=BackendOptions)
+    limits: InputLimits = field(default_factory=InputLimits)
+    progress: bool = False  # a progress bar on the log stream
+
+
+def run_predict(inputs: list[str], out: str | Path, model: str | Backend, config: PredictConfig = PredictConfig(),
+                log: TextIO | None = None) -> Summary:
     """Predict every input unit of this shard into ``out``; returns the counts (also logged).
 
-    ``model`` is a model directory, ``"rules"`` or an already loaded backend (benchmarks, tests).
+    ``model`` is a --model spec (see backends) or an already loaded backend (benchmarks, tests).
     """
     log = log or sys.stderr  # looked up per call: the CLI's test runner swaps sys.stderr
+    records_mode, events, resume, limits = config.records_mode, config.events, config.resume, config.limits
+    num_shards, shard_index = config.num_shards, config.shard_index
     if not 0 <= shard_index < num_shards:
         raise ValueError(f"--shard-index must be in [0, {num_shards}), got {shard_index}")
     out = Path(out)
-    backend = load_backend(model, batch_size, quantize) if isinstance(model, str) else model
+    backend = load_backend(model, config.backend) if isinstance(model, str) else model
     summary = Summary(records_mode)
     written: dict[str, Written] = {}
     if resume:
@@ -289,7 +224,7 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
             print(f"resume: {note}", file=log)
         if events:
             rebuild_events(out, Path(events))
-    problems = _Problems(Path(errors) if errors else default_errors_path(out), resume, log)
+    problems = _Problems(Path(config.errors) if config.errors else default_errors_path(out), resume, log)
     writer = LineWriter(out, append=resume)
     event_writer = LineWriter(Path(events), append=resume) if events else None
     seen_docs: set[str] = set()
@@ -313,7 +248,7 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, *, rec
             else:
                 summary.failed += 1
 
-    bar = _progress_bar(inputs, num_shards, log) if progress else None
+    bar = _progress_bar(inputs, num_shards, log) if config.progress else None
     try:
         for buffer in _sort_buffers(prepared(), backend.buffer_size):
             if resume and _already_written(buffer, written):

@@ -20,7 +20,7 @@ try:  # optional: the rules must work without it
 except ImportError:  # pragma: no cover - depends on the environment
     DateDataParser = None
 
-from .arabic import normalize_key  # relative: works as hatif.data.dates and as data.dates
+from .arabic import normalize_key
 
 # --- lexicons (keys are normalize_key forms: ا for أ/إ/آ, ي for ى, ه for ة, no marks) -------
 

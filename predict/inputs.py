@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sys
 import threading
@@ -21,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hatif.data.articles import read_article
+from hatif.text.arabic import arabic_share
+from hatif.text.articles import read_article
 from hatif.data.jsonl import BOM, decode_line
 from hatif.data.records import Record
 from hatif.data.validate import is_iso_day
@@ -206,8 +206,6 @@ def _json_unit(raw: bytes, source: str, name: str, lineno: int, records_mode: bo
 NO_DATE = "no doc_date (none given and no date line): relative dates get value null"
 # Below this share of Arabic letters among all letters an article is probably not Arabic news.
 MIN_ARABIC_SHARE = 0.5
-_LETTER = re.compile(r"[^\W\d_]")
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -243,20 +241,13 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def arabic_share(text: str) -> float:
-    """Share of Arabic letters among the letters of ``text`` (1.0 when it has no letters)."""
-    sample = text[:20_000]
-    letters = len(_LETTER.findall(sample))
-    return len(_ARABIC.findall(sample)) / letters if letters else 1.0
-
-
 def unit_sentences(unit: Unit, records_mode: bool, limits: InputLimits = InputLimits()) -> list[Record]:
     """The sentence records (no entities yet) of a loaded unit; an empty list means it failed."""
     if len(unit.text) > limits.max_article_chars:
         unit.fail(f"{len(unit.text):,} characters, over the limit of {limits.max_article_chars:,} "
                   "(--max-article-chars): skipped")
         return []
-    if (share := arabic_share(unit.text)) < MIN_ARABIC_SHARE:
+    if (share := arabic_share(unit.text[:20_000])) < MIN_ARABIC_SHARE:  # a sample is enough
         unit.warn(f"only {share:.0%} of its letters are Arabic: is this Arabic news?")
     if records_mode:
         doc_date = unit.doc_date or limits.doc_date

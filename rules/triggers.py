@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .rules_text import Lexicon, Token, clitic_split
+from .lexicon import Lexicon, Token, clitic_split
 
 _DEMONSTRATIVES = {"هذه", "تلك", "هذا", "ذلك", "اي", "عده", "سلسله", "سيلا", "جمله"}
 _PLURAL_NEXT_CALL = {"تهنئه", "تضامن", "تعزيه", "من"}

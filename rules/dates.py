@@ -1,14 +1,14 @@
 """DATE spans of the rule-based extractor: a small token grammar over the date vocabulary of
-hatif.data.dates; values come from resolve_date, so spans and values follow one lexicon."""
+hatif.text.dates; values come from resolve_date, so spans and values follow one lexicon."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from hatif.data.dates import (BARE_WEEKDAYS, DIRECTIONS, GREGORIAN_MONTHS, HIJRI_MONTHS, ORDINAL_TENS,
+from hatif.text.dates import (BARE_WEEKDAYS, DIRECTIONS, GREGORIAN_MONTHS, HIJRI_MONTHS, ORDINAL_TENS,
                               ORDINALS, RELATIVE_DAYS, UNITS, WEEKDAYS, resolve_date)
 
-from .rules_text import Phrases, Token
+from .lexicon import Phrases, Token
 
 # Month names as token tuples (كانون الثاني، جمادي الاولي، ذو القعده).
 _MONTHS = Phrases(tuple(k.split("_")) for k in (*GREGORIAN_MONTHS, *HIJRI_MONTHS))

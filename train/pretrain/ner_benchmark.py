@@ -212,7 +212,7 @@ def run_benchmark(cfg: NerBenchConfig) -> dict[str, Any]:
         logging_steps=50, seed=cfg.seed, data_seed=cfg.seed, report_to=[], dataloader_num_workers=0,
         train_sampling_strategy="group_by_length", use_cpu=not torch.cuda.is_available(),
     )
-    from .callbacks import JsonlLogCallback, plot_learning_curve
+    from hatif.train.callbacks import JsonlLogCallback, plot_learning_curve
 
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / "train_log.jsonl"

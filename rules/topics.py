@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from .rules_link import CLAUSE_PUNCT, Sentence
-from .rules_people import PeopleFinder
-from .rules_text import clitic_split
+from .link import CLAUSE_PUNCT, Sentence
+from .people import PeopleFinder
+from .lexicon import clitic_split
 
 QUOTES = set("\"«»“”'")
 _INTRO = {"حول", "بشان", "بخصوص", "حيال", "ازاء"}

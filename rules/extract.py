@@ -2,31 +2,28 @@
 
 `extract(text, doc_date)` returns the entities (TRIGGER with polarity, PERSON, DATE with its
 resolved value, TOPIC) and relations (caller, callee, date, topic) of one sentence in the
-record format of ANNOTATION.md; `run_baseline(input, output)` does it for a record file.
+record format of ANNOTATION.md; `predict_records` does it for the sentences of articles, with
+what each article tells about its sentences. Run it through `hatif predict --model rules`.
 The word lists live in lexicon.json, the names learned from training data in
-rules_data/gazetteer.json (rebuild with `python -m hatif.model.rules gazetteer FILE...`).
+resources/gazetteer.json (rebuild with `hatif gazetteer corpus/train/corpus.jsonl`).
 """
 
 from __future__ import annotations
 
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
-from pathlib import Path
 
-from hatif.data.jsonl import write_json, write_jsonl
 from hatif.data.records import Entity, Record, Relation
-from hatif.data.validate import load_records
 
-from .rules_dates import find_dates
-from .rules_link import Roles, Sentence, date_for, roles_for, segment
-from .rules_gazetteer import GAZETTEER_PATH, NameResources, build_resources, default_resources
-from .rules_people import PeopleFinder
-from .rules_text import Token, load_lexicon, tokenize
-from .rules_topics import find_topics
-from .rules_triggers import Trigger, find_triggers, polarity
+from .dates import find_dates
+from .link import Roles, Sentence, date_for, roles_for, segment
+from .gazetteer import NameResources, default_resources
+from .people import PeopleFinder
+from .lexicon import Token, load_lexicon, tokenize
+from .topics import find_topics
+from .triggers import Trigger, find_triggers, polarity
 
 
 @dataclass
@@ -193,25 +190,3 @@ def predict_records(records: list[Record], resources: NameResources | None = Non
             _context_update(context, entities, finder)
             out.append(Record(rec.id, rec.doc_id, rec.doc_date, rec.text, entities, relations, rec.doc_offset))
     return out
-
-
-def run_baseline(input_path: str, output_path: str) -> int:
-    """Predict every record of `input_path` (JSON Lines) and write them atomically; returns the count."""
-    records = load_records(input_path)
-    return write_jsonl(output_path, (r.to_dict() for r in predict_records(records)))
-
-
-def write_gazetteer(paths: list[str], out: Path = GAZETTEER_PATH) -> int:
-    """Compile rules_data/gazetteer.json from training record files; returns the number of names."""
-    res = build_resources(load_records(*paths))
-    write_json(out, res.to_json())
-    return len(res.names)
-
-
-if __name__ == "__main__":  # python -m hatif.model.rules gazetteer TRAIN.jsonl... | predict IN OUT
-    if len(sys.argv) >= 3 and sys.argv[1] == "gazetteer":
-        print(f"{write_gazetteer(sys.argv[2:])} names")
-    elif len(sys.argv) == 4 and sys.argv[1] == "predict":
-        print(f"{run_baseline(sys.argv[2], sys.argv[3])} records")
-    else:
-        sys.exit("usage: python -m hatif.model.rules gazetteer TRAIN.jsonl... | predict IN.jsonl OUT.jsonl")

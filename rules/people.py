@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from hatif.data.arabic import normalize_key
-from hatif.data.dates import VOCABULARY as DATE_WORDS
+from hatif.text.arabic import normalize_key
+from hatif.text.dates import VOCABULARY as DATE_WORDS
 
-from .rules_gazetteer import NameResources
-from .rules_text import Lexicon, Token, clitic_split, load_lexicon
+from .gazetteer import NameResources
+from .lexicon import Lexicon, Token, clitic_split, load_lexicon
 
 
 @lru_cache(maxsize=1 << 16)  # asked of the same words many times a sentence

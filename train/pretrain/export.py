@@ -4,7 +4,6 @@ model card with the run's numbers) that `AutoModel.from_pretrained` and hatif's 
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 from pathlib import Path
