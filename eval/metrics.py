@@ -16,7 +16,7 @@ from typing import Any
 
 from seqeval.scheme import IOB2, Entities
 
-from hatif.data.arabic import normalize_name
+from hatif.text.arabic import normalize_name
 from hatif.data.records import Entity, Record
 from hatif.data.schema import load_schema
 
