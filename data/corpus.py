@@ -1,13 +1,16 @@
-"""Build the corpus files from authored sources: compile, validate, split by article, write atomically."""
+"""Build the corpus from authored sources: compile, validate, split by article (`hatif compile` writes it)."""
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 from .authoring import AuthoredArticle, compile_article, find_sources
-from .jsonl import atomic_writer, write_jsonl
+from .jsonl import atomic_writer
+
+
+class CorpusError(ValueError):
+    """A split file that is malformed or does not name every article; the message names the file."""
 
 
 def read_split_file(path: Path) -> dict[str, str]:
@@ -18,9 +21,9 @@ def read_split_file(path: Path) -> dict[str, str]:
             continue
         doc_id, sep, split = line.partition("\t")
         if not sep or not split.strip():
-            raise ValueError(f"{path}:{lineno}: expected 'doc_id<TAB>split', got {line!r}")
+            raise CorpusError(f"{path}:{lineno}: expected 'doc_id<TAB>split', got {line!r}")
         if doc_id in splits:
-            raise ValueError(f"{path}:{lineno}: {doc_id} is assigned twice")
+            raise CorpusError(f"{path}:{lineno}: {doc_id} is assigned twice")
         splits[doc_id] = split.strip()
     return splits
 
@@ -42,36 +45,21 @@ def compile_all(sources: list[str]) -> tuple[list[AuthoredArticle], list[str]]:
     return articles, problems
 
 
-def compile_sources(sources: list[str], out: Path | None, split_file: Path | None, out_dir: Path,
-                    articles_dir: Path | None, check: bool) -> int:
-    """The `hatif compile` job; returns the process exit code."""
-    articles, problems = compile_all(sources)
-    for message in problems:
-        print(message)
-    n_records = sum(len(a.records) for a in articles)
-    print(f"{len(articles)} article(s), {n_records} sentence record(s), {len(problems)} violation(s)", file=sys.stderr)
-    if problems:
-        return 1
-    if check:
-        return 0
-    if out is not None:
-        write_jsonl(out, (r.to_dict() for a in articles for r in a.records))
-        print(f"wrote {out}", file=sys.stderr)
-    if split_file is not None:
-        splits = read_split_file(split_file)
-        missing = [a.doc_id for a in articles if a.doc_id not in splits]
-        if missing:
-            print(f"{split_file}: no split for {', '.join(missing)}", file=sys.stderr)
-            return 1
-        grouped: dict[str, list] = defaultdict(list)
-        for article in articles:
-            grouped[splits[article.doc_id]].extend(r.to_dict() for r in article.records)
-        for split, rows in sorted(grouped.items()):
-            target = out_dir / split / "corpus.jsonl"
-            write_jsonl(target, rows)
-            print(f"wrote {target} ({len(rows)} records)", file=sys.stderr)
-    if articles_dir is not None:
-        for article in articles:
-            with atomic_writer(articles_dir / f"{article.doc_id}.txt") as handle:
-                handle.write(article.text)
-    return 0
+def records_by_split(articles: list[AuthoredArticle], split_file: Path) -> dict[str, list[dict]]:
+    """The records of every article, as dicts, grouped by the split ``split_file`` gives it (splits
+    in name order). Raises CorpusError for an article the file does not name."""
+    splits = read_split_file(split_file)
+    missing = [a.doc_id for a in articles if a.doc_id not in splits]
+    if missing:
+        raise CorpusError(f"{split_file}: no split for {', '.join(missing)}")
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for article in articles:
+        grouped[splits[article.doc_id]].extend(r.to_dict() for r in article.records)
+    return dict(sorted(grouped.items()))
+
+
+def write_texts(articles: list[AuthoredArticle], folder: Path) -> None:
+    """Each article's raw text as ``folder/<doc_id>.txt``, written atomically."""
+    for article in articles:
+        with atomic_writer(folder / f"{article.doc_id}.txt") as handle:
+            handle.write(article.text)

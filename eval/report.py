@@ -1,14 +1,15 @@
-"""Rendering and writing of evaluation results: tables, metrics.json, report.md, a chart.
+"""Scoring of record files and the rendering and writing of the results: tables, metrics.json,
+report.md, a chart.
 
-``run_evaluate`` is what ``hatif evaluate`` calls: it reads only record files.
+``score_files`` is what ``hatif evaluate`` runs: it reads only record files.
 """
 
 from __future__ import annotations
 
 import io
-import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .aggregate import mean_over_runs
 from .metrics import errors as find_errors
 from .metrics import evaluate, headline
 
-SHOWN_WARNINGS = 10  # span warnings echoed per prediction file
+SHOWN_WARNINGS = 10  # span warnings told per prediction file
 
 # Families scored by P/R/F1, in table order, with their display names.
 FAMILIES: dict[str, str] = {
@@ -199,56 +200,59 @@ def _system_names(paths: Sequence[str]) -> list[str]:
     return [f"{i}:{p}" for i, p in enumerate(paths)]
 
 
-def run_evaluate(gold_path: str, pred_paths: list[str], names: list[str] | None,
-                 out_dir: str | None, show_errors: bool) -> int:
-    """Score prediction files against a gold file; print the table; return the exit code.
+class EvaluationError(ValueError):
+    """A file breaks the record contract or does not fit the gold file (unknown id, other text):
+    `hatif evaluate` and `hatif show` exit 1 with this message."""
 
-    0: done. 1: a file breaks the record contract or does not fit the gold file (unknown
-    id, other text), or the report cannot be written. 2: wrong usage (missing file, names
-    that do not match the files). Messages go to stderr, never a traceback.
+
+class UsageError(EvaluationError):
+    """Wrong usage: a missing file, names that do not match the files, an unknown article (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Prediction files scored against one gold file."""
+
+    systems: dict[str, dict]  # name -> metrics of evaluate; a name given to several files: their mean
+    errors: dict[str, list]  # run name (name#k for the k-th file of a shared name) -> its FP/FN rows
+
+
+def score_files(gold_path: str, pred_paths: Sequence[str], names: Sequence[str] | None = None,
+                with_errors: bool = False, warn: Callable[[str], None] = lambda message: None) -> Evaluation:
+    """Score prediction files against a gold file: what ``hatif evaluate`` runs.
+
+    ``errors`` holds every false positive and negative only ``with_errors``. A predicted span
+    inside a word is scored as a wrong span and told to ``warn`` (the first SHOWN_WARNINGS of a
+    file, then how many more). Raises UsageError (no prediction file, a missing file, names that
+    do not match the files) or EvaluationError (a file breaks the record contract or does not
+    fit the gold file).
     """
-    def fail(message: str, code: int) -> int:
-        print(f"error: {message}", file=sys.stderr)
-        return code
-
     if not pred_paths:
-        return fail("no prediction file given", 2)
+        raise UsageError("no prediction file given")
     if names is not None and len(names) != len(pred_paths):
-        return fail(f"{len(names)} name(s) for {len(pred_paths)} prediction file(s)", 2)
+        raise UsageError(f"{len(names)} name(s) for {len(pred_paths)} prediction file(s)")
     for path in [gold_path, *pred_paths]:
         if path != "-" and not Path(path).is_file():
-            return fail(f"{path}: no such file", 2)
-    names = names or _system_names(pred_paths)
+            raise UsageError(f"{path}: no such file")
+    names = list(names or _system_names(pred_paths))
     try:
         gold = load_records(gold_path)
     except (RecordError, OSError) as err:
-        return fail(f"gold file {gold_path}: {err}", 1)
+        raise EvaluationError(f"gold file {gold_path}: {err}") from err
     runs: dict[str, list[dict]] = {}  # files given one name are runs of one system: averaged
-    system_errors: dict[str, list] = {}
+    errors: dict[str, list] = {}
     for name, path in zip(names, pred_paths):
         try:
             pred, warnings = load_predictions(path)
             for warning in warnings[:SHOWN_WARNINGS]:
-                print(f"warning: {warning} (scored as a wrong span)", file=sys.stderr)
+                warn(f"{warning} (scored as a wrong span)")
             if len(warnings) > SHOWN_WARNINGS:
-                print(f"warning: {len(warnings) - SHOWN_WARNINGS} more span(s) inside words in {path}", file=sys.stderr)
+                warn(f"{len(warnings) - SHOWN_WARNINGS} more span(s) inside words in {path}")
             runs.setdefault(name, []).append(evaluate(gold, pred))
-            run_name = name if names.count(name) == 1 else f"{name}#{len(runs[name])}"
-            system_errors[run_name] = find_errors(gold, pred) if show_errors or out_dir else []
+            if with_errors:
+                errors[name if names.count(name) == 1 else f"{name}#{len(runs[name])}"] = find_errors(gold, pred)
         except (RecordError, OSError) as err:
-            return fail(f"prediction file {path}: {err}", 1)
+            raise EvaluationError(f"prediction file {path}: {err}") from err
         except ValueError as err:
-            return fail(f"prediction file {path} does not fit gold file {gold_path}: {err}", 1)
-    systems = {name: mean_over_runs(scores) for name, scores in runs.items()}
-    print(side_by_side(systems))
-    if out_dir is not None:
-        try:
-            write_report(out_dir, systems, system_errors)
-        except OSError as err:
-            return fail(f"cannot write the report to {out_dir}: {err}", 1)
-        print(f"report written to {out_dir}", file=sys.stderr)
-    if show_errors:
-        for name, rows in system_errors.items():
-            print(f"\n== errors of {name}: {len(rows)} ==")
-            print(format_errors(rows))
-    return 0
+            raise EvaluationError(f"prediction file {path} does not fit gold file {gold_path}: {err}") from err
+    return Evaluation({name: mean_over_runs(scores) for name, scores in runs.items()}, errors)

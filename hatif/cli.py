@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 import typer
 
+from hatif.data.real import Extension
 from hatif.predict.backends import BackendOptions
 from hatif.predict.inputs import InputLimits
+from hatif.predict.job import PredictConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Find phone-call events (caller, callee, date, topic) in Arabic news.")
@@ -22,7 +25,7 @@ EXIT_CODES_HELP = ("Exit status: 0 every input succeeded; 1 some inputs failed; 
                    "missing file); 3 every input failed.")
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
 
@@ -75,11 +78,32 @@ def compile_(sources: List[str] = typer.Argument(..., help="`.ann` files or fold
              articles_dir: Optional[Path] = typer.Option(None, help="Also write each article as a raw .txt here."),
              check: bool = typer.Option(False, "--check", help="Compile and validate only; write nothing.")) -> None:
     """Compile hand-authored articles into validated records (offsets computed, never typed)."""
-    from hatif.data.corpus import compile_sources
+    from hatif.data.corpus import CorpusError, compile_all, records_by_split, write_texts
+    from hatif.data.jsonl import write_jsonl
 
-    code = compile_sources(sources, out=out, split_file=split_file, out_dir=out_dir,
-                           articles_dir=articles_dir, check=check)
-    raise typer.Exit(code)
+    articles, problems = compile_all(sources)
+    for message in problems:
+        typer.echo(message)
+    n_records = sum(len(a.records) for a in articles)
+    typer.echo(f"{len(articles)} article(s), {n_records} sentence record(s), {len(problems)} violation(s)", err=True)
+    if problems:
+        raise typer.Exit(1)
+    if check:
+        return
+    if out is not None:
+        write_jsonl(out, (r.to_dict() for a in articles for r in a.records))
+        typer.echo(f"wrote {out}", err=True)
+    if split_file is not None:
+        try:
+            per_split = records_by_split(articles, split_file)
+        except (CorpusError, OSError) as err:
+            _fail(str(err))
+        for name, rows in per_split.items():
+            target = out_dir / name / "corpus.jsonl"
+            write_jsonl(target, rows)
+            typer.echo(f"wrote {target} ({len(rows)} records)", err=True)
+    if articles_dir is not None:
+        write_texts(articles, articles_dir)
 
 
 @app.command()
@@ -88,13 +112,16 @@ def split(sources: List[str] = typer.Argument(..., help="`.ann` files or folders
           dev_fraction: float = typer.Option(0.15, help="Share of new articles that go to dev."),
           seed: int = typer.Option(13)) -> None:
     """Assign new authored articles to train or dev, by article, keeping every existing assignment."""
-    from hatif.data.corpus import compile_all, read_split_file
+    from hatif.data.corpus import CorpusError, compile_all, read_split_file
     from hatif.data.splits import assign_splits, write_split_file
 
     articles, problems = compile_all(sources)
     if problems:
         _fail("\n".join(problems) + "\nfix the sources first")
-    existing = read_split_file(out) if out.is_file() else {}
+    try:
+        existing = read_split_file(out) if out.is_file() else {}
+    except CorpusError as err:
+        _fail(str(err))
     splits = assign_splits(articles, existing, dev_fraction, seed)
     write_split_file(out, splits)
     n_dev = sum(1 for v in splits.values() if v == "dev")
@@ -181,9 +208,26 @@ def evaluate(gold: str = typer.Option(..., help="Gold record file."),
              out: Optional[str] = typer.Option(None, help="Write metrics.json, report.md and per_label_f1.png here."),
              errors: bool = typer.Option(False, "--errors", help="List every false positive and negative.")) -> None:
     """Score systems against gold: entity, relation and event F1 side by side."""
-    from hatif.eval.report import run_evaluate
+    from hatif.eval.report import EvaluationError, UsageError, format_errors, score_files, side_by_side, write_report
 
-    raise typer.Exit(run_evaluate(gold, pred, name or None, out, errors))
+    try:
+        result = score_files(gold, pred, name or None, with_errors=errors or out is not None,
+                             warn=lambda message: typer.echo(f"warning: {message}", err=True))
+    except UsageError as err:
+        _fail(f"error: {err}", EXIT_USAGE)
+    except EvaluationError as err:
+        _fail(f"error: {err}")
+    typer.echo(side_by_side(result.systems))
+    if out is not None:
+        try:
+            write_report(out, result.systems, result.errors)
+        except OSError as err:
+            _fail(f"error: cannot write the report to {out}: {err}")
+        typer.echo(f"report written to {out}", err=True)
+    if errors:
+        for run_name, rows in result.errors.items():
+            typer.echo(f"\n== errors of {run_name}: {len(rows)} ==")
+            typer.echo(format_errors(rows))
 
 
 def _train_epilog() -> str:
@@ -280,7 +324,7 @@ def ner_benchmark(encoder: Optional[str] = typer.Option(None, help="Hub id or lo
 
 
 # Option defaults come from the dataclasses the job reads (never repeated here).
-_BACKEND, _LIMITS = BackendOptions(), InputLimits()
+_PREDICT = PredictConfig()
 
 
 @app.command(epilog=EXIT_CODES_HELP + " An input is a document (an article, a JSON line) or, with "
@@ -288,23 +332,26 @@ _BACKEND, _LIMITS = BackendOptions(), InputLimits()
 def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .txt files, folders of them (recursive), "
                                                           "JSON Lines of {doc_id, text, doc_date}; '-' for stdin."),
             model: str = typer.Option(..., help="Trained model directory (OUTPUT_DIR/model), or 'rules' for the baseline."),
-            out: Path = typer.Option(..., help="Output records (JSON Lines), appended one whole document at a time."),
+            out: Path = typer.Option(..., help="Output records (JSON Lines), appended one whole document at a time; "
+                                     "{shard} in OUT, --events and --errors becomes the shard index."),
             records: Optional[List[str]] = typer.Option(None, help="Annotation records instead of articles: each text "
                                                         "is one sentence and keeps its id (for `hatif evaluate`)."),
             events: Optional[Path] = typer.Option(None, help="Also write one event per TRIGGER here; confidence = "
                                                   "P(polarity) x mean relation score (null for rules)."),
             errors: Optional[Path] = typer.Option(None, help="Per-input errors and warnings (default: OUT with .errors.jsonl for .jsonl)."),
-            num_shards: int = typer.Option(1, min=1, help="Split the documents into this many shards (crc32 of doc_id)."),
-            shard_index: int = typer.Option(0, min=0, help="The shard this run predicts."),
+            num_shards: Optional[int] = typer.Option(None, min=1, help="Split the documents into this many shards (crc32 "
+                                                     "of doc_id). Without it and --shard-index, a Slurm array task "
+                                                     "(SLURM_ARRAY_TASK_ID) or torchrun rank (RANK) takes its own shard."),
+            shard_index: Optional[int] = typer.Option(None, min=0, help="The shard this run predicts (with --num-shards)."),
             resume: bool = typer.Option(False, "--resume", help="Keep complete documents already in --out; append the rest."),
-            batch_size: int = typer.Option(_BACKEND.batch_size, min=1, help="Sentences per encoder batch."),
+            batch_size: int = typer.Option(_PREDICT.backend.batch_size, min=1, help="Sentences per encoder batch."),
             quantize: Optional[str] = typer.Option(None, help="'int8': dynamic int8 quantisation of nn.Linear (CPU)."),
             threads: int = typer.Option(0, min=0, help="torch CPU threads (0: torch's default)."),
             show_calls: bool = typer.Option(False, "--show-calls", help="Print the calls found (needs --events)."),
             doc_date: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD for every document that "
                                                    "has none (no date line, no doc_date field): resolves أمس، الخميس."),
-            max_article_chars: int = typer.Option(_LIMITS.max_article_chars, min=1, help="A longer article is reported and skipped."),
-            doc_timeout: float = typer.Option(_LIMITS.doc_timeout, min=0, help="Seconds one document may take to read, split and "
+            max_article_chars: int = typer.Option(_PREDICT.limits.max_article_chars, min=1, help="A longer article is reported and skipped."),
+            doc_timeout: float = typer.Option(_PREDICT.limits.doc_timeout, min=0, help="Seconds one document may take to read, split and "
                                               "predict before it is reported and skipped (0: no limit)."),
             allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some inputs failed."),
             quiet: bool = typer.Option(False, "--quiet", help="No progress bar (it is shown only on a terminal anyway).")) -> None:
@@ -314,7 +361,8 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
     then one paragraph per line. JSON Lines inputs give {"doc_id", "text", "doc_date"}."""
     from hatif.data.validate import is_iso_day
     from hatif.predict.inputs import check_inputs
-    from hatif.predict.job import PredictConfig, run_predict
+    from hatif.predict.job import run_predict
+    from hatif.predict.shards import DEFAULT, ShardError, pick_shard, shard_path
 
     if bool(inputs) == bool(records):
         _fail("give either INPUT... (articles) or --records FILE... (annotation records)", 2)
@@ -325,13 +373,20 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
     problems = check_inputs(inputs or records, records_mode=bool(records))
     if problems:
         _fail("\n".join(problems), EXIT_USAGE)
+    try:
+        shard = pick_shard(num_shards, shard_index, os.environ)
+    except ShardError as err:
+        _fail(f"predict: {err}", EXIT_USAGE)
+    if shard.source != DEFAULT:
+        typer.echo(shard.message, err=True)
+    out, events, errors = (None if path is None else shard_path(path, shard) for path in (out, events, errors))
     if threads:
         import torch
 
         torch.set_num_threads(threads)
     try:
-        config = PredictConfig(records_mode=bool(records), events=events, errors=errors, num_shards=num_shards,
-                               shard_index=shard_index, resume=resume,
+        config = PredictConfig(records_mode=bool(records), events=events, errors=errors, num_shards=shard.num_shards,
+                               shard_index=shard.shard_index, resume=resume,
                                backend=BackendOptions(batch_size=batch_size, quantize=quantize),
                                limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date,
                                                   doc_timeout=doc_timeout),
@@ -342,6 +397,36 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
     if show_calls:
         _print_calls(events, all_polarities=True)
     _batch_exit(summary.units_in, summary.failed, allow_failures)
+
+
+@app.command(epilog="Exit status: 0 merged; 1 a part is torn, not `hatif predict` output, holds a document "
+                    "another part holds too, or (with --inputs/--records) lacks a document of them; 2 usage error.")
+def merge(parts: List[Path] = typer.Argument(..., help="The outputs of the shards of one `hatif predict` run."),
+          out: Path = typer.Option(..., help="The merged records; the parts' errors files (PART.errors.jsonl) are "
+                                   "merged into OUT's."),
+          inputs: Optional[List[str]] = typer.Option(None, "--inputs", help="The articles the parts were predicted "
+                                                     "from, as given to hatif predict (repeat for more): merge in "
+                                                     "their order and check that none is lost. Default: by doc_id."),
+          records: Optional[List[str]] = typer.Option(None, help="Instead: the annotation records they were "
+                                                      "predicted from (hatif predict --records)."),
+          events: Optional[Path] = typer.Option(None, help="Also write the events of the merged records here.")) -> None:
+    """Merge the parts of a sharded `hatif predict` into the bytes one unsharded run writes."""
+    from hatif.predict.inputs import check_inputs
+    from hatif.predict.merge import MergeError, merge as merge_parts
+
+    if inputs and records:
+        _fail("give --inputs (articles) or --records, not both", EXIT_USAGE)
+    problems = [f"{part}: no such file" for part in parts if not part.is_file()]
+    problems += check_inputs(inputs or records or [], records_mode=bool(records))
+    if problems:
+        _fail("\n".join(problems), EXIT_USAGE)
+    try:
+        summary = merge_parts(parts, out, inputs or records, records_mode=bool(records), events=events)
+    except MergeError as err:
+        _fail(f"merge: {err}")
+    except OSError as err:
+        _fail(f"merge: {err}", EXIT_USAGE)
+    typer.echo(summary.line(), err=True)
 
 
 def _print_calls(events: Path, all_polarities: bool) -> None:
@@ -376,6 +461,7 @@ _REAL = Path("corpus/real")
 _STANDOFF = typer.Option(_REAL / "standoff", help="The standoff annotation folder.")
 _SELECTION = typer.Option(_REAL / "selection.tsv", "--selection", help="The selection file.")
 _CORPUS = typer.Option(None, help="call_articles folder (default $HATIF_SHARED/corpora/call_articles).")
+_EXTENSION = Extension()  # the defaults of `real extend`
 
 
 def _call_articles(corpus_dir: Optional[Path]) -> dict:
@@ -417,11 +503,11 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
 
 
 @real_app.command("extend")
-def real_extend(cued: int = typer.Option(0, help="Articles whose call sentences carry a negation or plan cue."),
-                unreached: int = typer.Option(0, help="Articles of any cue with a call not made, not answered or to come."),
-                dense: int = typer.Option(0, help="Articles of --dense-cues, densest in call sentences first."),
-                dense_cues: str = typer.Option("strong", help="Call cues the dense stratum takes (comma-separated)."),
-                single: int = typer.Option(0, help="Articles with one call sentence, shortest first."),
+def real_extend(cued: int = typer.Option(_EXTENSION.cued, help="Articles whose call sentences carry a negation or plan cue."),
+                unreached: int = typer.Option(_EXTENSION.unreached, help="Articles of any cue with a call not made, not answered or to come."),
+                dense: int = typer.Option(_EXTENSION.dense, help="Articles of --dense-cues, densest in call sentences first."),
+                dense_cues: str = typer.Option(",".join(_EXTENSION.dense_cues), help="Call cues the dense stratum takes (comma-separated)."),
+                single: int = typer.Option(_EXTENSION.single, help="Articles with one call sentence, shortest first."),
                 seed: int = typer.Option(2018),
                 test: float = typer.Option(0.28, help="Share of each new stratum for test (before shared-text grouping)."),
                 dev: float = typer.Option(0.20, help="Share of each new stratum for dev (before shared-text grouping)."),
@@ -430,7 +516,7 @@ def real_extend(cued: int = typer.Option(0, help="Articles whose call sentences 
                 authored_train: Path = typer.Option(Path("corpus/train/corpus.jsonl"), help="Authored training records."),
                 selection_file: Path = _SELECTION) -> None:
     """Add call-rich articles to the selection; the articles already there keep their split."""
-    from hatif.data.real import Extension, extend_selection, read_selection, selection_commands, write_selection
+    from hatif.data.real import extend_selection, read_selection, selection_commands, write_selection
 
     existing = read_selection(selection_file)
     wanted = Extension(cued, unreached, dense, tuple(dense_cues.split(",")), single)
@@ -595,6 +681,7 @@ def show(records: str = typer.Argument(..., help="Records to show: predictions, 
          out: Path = typer.Option(..., help="The HTML file to write (self-contained: open it in any browser).")) -> None:
     """An RTL HTML view of the calls: spans by label, relations as arcs, errors against gold marked."""
     from hatif.data.validate import RecordError
+    from hatif.eval.report import UsageError
     from hatif.show.diff import scores
     from hatif.show.page import show_files
 
@@ -607,8 +694,10 @@ def show(records: str = typer.Argument(..., help="Records to show: predictions, 
         view = show_files(records, out, gold, doc, errors_only)
     except RecordError as err:
         _fail(str(err))
+    except UsageError as err:
+        _fail(f"show: {err}", EXIT_USAGE)
     except ValueError as err:
-        _fail(f"show: {err}", EXIT_USAGE if str(err).startswith("no such article") else 1)
+        _fail(f"show: {err}")
     except OSError as err:
         _fail(f"show: cannot write {out}: {err}")
     summary = f"{len(view.articles)} article(s), {view.shown_sentences} sentence(s)"

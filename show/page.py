@@ -16,8 +16,8 @@ def show_files(pred_path: str, out: str | Path, gold_path: str | None = None,
                docs: Sequence[str] | None = None, errors_only: bool = False) -> PageView:
     """Read and validate the record files, write the page to ``out`` atomically, return what it shows.
 
-    Raises RecordError (a file breaks the record contract), ValueError (the predictions do
-    not fit the gold file, an unknown article, --errors-only without gold) or OSError.
+    Raises RecordError (a file breaks the record contract), UsageError (an unknown article,
+    --errors-only without gold), ValueError (the predictions do not fit the gold file) or OSError.
     """
     pred = load_records(pred_path)
     gold = load_records(gold_path) if gold_path else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from hatif.data.records import Record
 from hatif.eval.metrics import align
+from hatif.eval.report import UsageError
 
 from .diff import ArcMark, SpanMark, arc_marks, has_errors, span_marks
 
@@ -83,10 +84,11 @@ def build_view(pred: Sequence[Record], gold: Sequence[Record] | None = None,
     """The page for ``pred`` (compared with ``gold`` when given), restricted to ``docs`` if given.
 
     Raises ValueError where evaluate would (a prediction without a gold record, a changed
-    text), for a doc id that is in neither file, and for ``errors_only`` without gold.
+    text), and UsageError (a ValueError too) for a doc id that is in neither file and for
+    ``errors_only`` without gold.
     """
     if errors_only and gold is None:
-        raise ValueError("--errors-only needs --gold: errors are found against gold")
+        raise UsageError("--errors-only needs --gold: errors are found against gold")
     if gold is not None:
         pairs = align(gold, pred)  # gold order; a sentence without prediction shows everything missed
         shown = [g for g, _ in pairs]
@@ -99,7 +101,7 @@ def build_view(pred: Sequence[Record], gold: Sequence[Record] | None = None,
     if docs:
         unknown = [d for d in docs if d not in by_doc]
         if unknown:
-            raise ValueError(f"no such article: {', '.join(unknown)}")
+            raise UsageError(f"no such article: {', '.join(unknown)}")
         by_doc = {d: by_doc[d] for d in dict.fromkeys(docs)}
     counted = []
     for doc_id, recs in by_doc.items():

@@ -1,4 +1,4 @@
-"""The report writers and run_evaluate (what `hatif evaluate` calls) on small files."""
+"""The report writers, score_files and `hatif evaluate` (which prints them) on small files."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from hatif.cli import app
 from hatif.data.jsonl import write_jsonl
 from hatif.data.records import Record
 from hatif.eval.metrics import HEADLINE_KEYS, errors, evaluate
-from hatif.eval.report import format_errors, markdown_table, run_evaluate, side_by_side, write_report
+from hatif.eval.report import (EvaluationError, UsageError, format_errors, markdown_table, score_files, side_by_side,
+                               write_report)
 
 
 @pytest.fixture
@@ -89,47 +92,85 @@ def test_format_errors(gold: list[Record], worse: list[Record]) -> None:
     assert format_errors([]) == ""
 
 
-def test_run_evaluate_prints_table_and_writes_report(tmp_path: Path, gold: list[Record],
-                                                     worse: list[Record], capsys) -> None:
+def _evaluate(*args: str):
+    return CliRunner().invoke(app, ["evaluate", *args])
+
+
+def test_score_files_names_systems_and_keeps_errors_if_asked(tmp_path: Path, gold: list[Record],
+                                                            worse: list[Record]) -> None:
     g = _write(tmp_path / "gold.jsonl", gold)
     a = _write(tmp_path / "a" / "pred.jsonl", gold)
     b = _write(tmp_path / "b" / "pred.jsonl", worse)
-    assert run_evaluate(g, [a, b], None, str(tmp_path / "rep"), show_errors=True) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["metric", "a/pred", "b/pred"]
-    assert "== errors of b/pred:" in out and "أنتوني بلينكن" in out
-    assert (tmp_path / "rep" / "metrics.json").is_file()
-    assert run_evaluate(g, [b], ["model"], None, show_errors=False) == 0
-    assert capsys.readouterr().out.splitlines()[0].split() == ["metric", "model"]
+    result = score_files(g, [a, b], with_errors=True)
+    assert list(result.systems) == ["a/pred", "b/pred"]  # same stem: the parent folder tells them apart
+    assert result.systems["b/pred"] == evaluate(gold, worse)
+    assert result.errors == {"a/pred": [], "b/pred": errors(gold, worse)}
+    assert score_files(g, [b], ["model"]).errors == {}
 
 
-def test_run_evaluate_invalid_file_is_a_message(tmp_path: Path, gold: list[Record], capsys) -> None:
+def test_cli_evaluate_prints_table_and_errors_and_writes_report(tmp_path: Path, gold: list[Record],
+                                                               worse: list[Record]) -> None:
     g = _write(tmp_path / "gold.jsonl", gold)
-    bad = tmp_path / "bad.jsonl"
+    a = _write(tmp_path / "a" / "pred.jsonl", gold)
+    b = _write(tmp_path / "b" / "pred.jsonl", worse)
+    result = _evaluate("--gold", g, "--pred", a, "--pred", b, "--out", str(tmp_path / "rep"), "--errors")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].split() == ["metric", "a/pred", "b/pred"]
+    assert "== errors of b/pred:" in result.stdout and "أنتوني بلينكن" in result.stdout
+    assert result.stderr == f"report written to {tmp_path / 'rep'}\n"
+    assert (tmp_path / "rep" / "metrics.json").is_file()
+    result = _evaluate("--gold", g, "--pred", b, "--name", "model")
+    assert result.exit_code == 0 and result.stdout.splitlines()[0].split() == ["metric", "model"]
+    assert "== errors" not in result.stdout
+
+
+def _contract_break(tmp_path: Path, gold: list[Record]) -> str:
     raw = gold[0].to_dict()
     raw["entities"][1]["end"] += 1  # span text no longer matches
-    bad.write_text(json.dumps(raw, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert run_evaluate(g, [str(bad)], None, None, show_errors=False) == 1
-    err = capsys.readouterr().err
-    assert "bad.jsonl:1" in err and "span-text" in err and "Traceback" not in err
+    (tmp_path / "bad.jsonl").write_text(json.dumps(raw, ensure_ascii=False) + "\n", encoding="utf-8")
+    return str(tmp_path / "bad.jsonl")
 
 
-def test_run_evaluate_unknown_id_and_usage(tmp_path: Path, gold: list[Record], capsys) -> None:
+# Each case: the prediction file made from (tmp_path, gold), the names given, the error score_files
+# raises, a piece of its message and the exit status of `hatif evaluate`.
+FAILURES = {
+    "contract": (_contract_break, None, EvaluationError, "(?s)prediction file .*bad.jsonl: .*bad.jsonl:1: .*span-text", 1),
+    "unknown id": (lambda tmp, gold: _write(tmp / "other.jsonl", [dataclasses.replace(gold[0], id="zzz-s00")]),
+                   None, EvaluationError, "does not fit gold file .*'zzz-s00'", 1),
+    "names": (lambda tmp, gold: str(tmp / "gold.jsonl"), ["x", "y"], UsageError,
+              r"2 name\(s\) for 1 prediction file\(s\)", 2),
+    "missing": (lambda tmp, gold: str(tmp / "missing.jsonl"), None, UsageError, "missing.jsonl: no such file", 2),
+}
+
+
+@pytest.mark.parametrize("case", FAILURES)
+def test_a_bad_file_or_usage_is_a_typed_error_and_an_exit_status(tmp_path: Path, gold: list[Record], case: str) -> None:
+    make_pred, names, error, message, status = FAILURES[case]
     g = _write(tmp_path / "gold.jsonl", gold)
-    other = _write(tmp_path / "other.jsonl", [dataclasses.replace(gold[0], id="zzz-s00")])
-    assert run_evaluate(g, [other], None, None, show_errors=False) == 1
-    assert "'zzz-s00'" in capsys.readouterr().err
-    assert run_evaluate(g, [g], ["x", "y"], None, show_errors=False) == 2
-    assert run_evaluate(g, [str(tmp_path / "missing.jsonl")], None, None, show_errors=False) == 2
-    assert "no such file" in capsys.readouterr().err
+    pred = make_pred(tmp_path, gold)
+    with pytest.raises(error, match=message) as raised:
+        score_files(g, [pred], names)
+    assert isinstance(raised.value, UsageError) == (status == 2)
+    result = _evaluate("--gold", g, "--pred", pred, *[arg for name in names or [] for arg in ("--name", name)])
+    assert result.exit_code == status
+    assert result.stdout == "" and result.stderr == f"error: {raised.value}\n"  # a message, never a traceback
 
 
-def test_run_evaluate_averages_runs_given_one_name(tmp_path: Path, gold: list[Record],
-                                                  worse: list[Record], capsys) -> None:
+def test_cli_evaluate_prints_the_table_before_a_report_it_cannot_write(tmp_path: Path, gold: list[Record]) -> None:
+    g = _write(tmp_path / "gold.jsonl", gold)
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    result = _evaluate("--gold", g, "--pred", g, "--out", str(tmp_path / "file" / "rep"))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("metric") and "error: cannot write the report to" in result.stderr
+
+
+def test_cli_evaluate_averages_runs_given_one_name(tmp_path: Path, gold: list[Record], worse: list[Record]) -> None:
     g = _write(tmp_path / "gold.jsonl", gold)
     a, b = _write(tmp_path / "a.jsonl", gold), _write(tmp_path / "b.jsonl", worse)
-    assert run_evaluate(g, [a, b, b], ["model", "model", "rules"], str(tmp_path / "rep"), show_errors=False) == 0
-    lines = capsys.readouterr().out.splitlines()
+    result = _evaluate("--gold", g, "--pred", a, "--pred", b, "--pred", b,
+                       "--name", "model", "--name", "model", "--name", "rules", "--out", str(tmp_path / "rep"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
     assert lines[0].split() == ["metric", "model", "(n=2)", "rules"]
     rows = {line[:line.index("  ")].strip(): line[line.index("  "):].split() for line in lines[2:] if "  " in line}
     # span F1 of the runs: 1 and 10/11 -> mean 21/22, sample sd (1 - 10/11) / sqrt(2)
@@ -145,20 +186,21 @@ def test_run_evaluate_averages_runs_given_one_name(tmp_path: Path, gold: list[Re
     assert "| metric | model (n=2) | rules |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
 
 
-def test_a_predicted_span_inside_a_word_is_scored_with_a_warning(tmp_path, capsys):
-    from hatif.data.jsonl import write_jsonl
-    from hatif.eval.report import run_evaluate
-
+def test_a_predicted_span_inside_a_word_is_scored_with_a_warning(tmp_path: Path) -> None:
     text = "تحدث ماكرون مع شولتس."
     gold = {"id": "d-s00", "doc_id": "d", "doc_date": None, "text": text, "relations": [],
             "entities": [{"id": "e1", "label": "PERSON", "start": 5, "end": 11, "text": "ماكرون"}]}
     pred = dict(gold, entities=[{"id": "e1", "label": "PERSON", "start": 5, "end": 9, "text": "ماكر"}])
     write_jsonl(tmp_path / "gold.jsonl", [gold])
     write_jsonl(tmp_path / "pred.jsonl", [pred])
-    assert run_evaluate(str(tmp_path / "gold.jsonl"), [str(tmp_path / "pred.jsonl")], ["p"], None, False) == 0
-    out = capsys.readouterr()
-    assert "word-boundary" in out.err and "scored as a wrong span" in out.err
-    assert "entities (span) F1             0.0000" in out.out
+    warnings: list[str] = []
+    result = score_files(str(tmp_path / "gold.jsonl"), [str(tmp_path / "pred.jsonl")], ["p"], warn=warnings.append)
+    assert len(warnings) == 1 and "word-boundary" in warnings[0] and warnings[0].endswith("(scored as a wrong span)")
+    assert result.systems["p"]["entities_span"]["micro"]["f1"] == 0.0
+    cli = _evaluate("--gold", str(tmp_path / "gold.jsonl"), "--pred", str(tmp_path / "pred.jsonl"), "--name", "p")
+    assert cli.exit_code == 0 and cli.stderr == f"warning: {warnings[0]}\n"
+    assert "entities (span) F1             0.0000" in cli.stdout
     # gold stays strict: the same span in the gold file is refused
     write_jsonl(tmp_path / "gold2.jsonl", [pred])
-    assert run_evaluate(str(tmp_path / "gold2.jsonl"), [str(tmp_path / "pred.jsonl")], ["p"], None, False) == 1
+    with pytest.raises(EvaluationError, match="(?s)gold file .*gold2.jsonl: .*word-boundary"):
+        score_files(str(tmp_path / "gold2.jsonl"), [str(tmp_path / "pred.jsonl")], ["p"])

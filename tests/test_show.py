@@ -16,6 +16,7 @@ from hatif.cli import app
 from hatif.data.records import Record
 from hatif.data.validate import load_records
 from hatif.eval.metrics import evaluate
+from hatif.eval.report import UsageError
 from hatif.show.browser import INSTALL_HINT, Browser, find_chromium
 from hatif.show.diff import CORRECT, MISSED, SPURIOUS, WRONG_LABEL, arc_marks, has_errors, scores, span_marks
 from hatif.show.page import show_files
@@ -239,9 +240,9 @@ def test_errors_only_and_doc_filter():
     assert [s.record.id for a in errors.articles for s in a.sentences] == [gold[3].id]
     assert errors.total("span_counts") == full.total("span_counts")
     assert errors.total("span_counts")[MISSED] == len(gold[3].entities)
-    with pytest.raises(ValueError, match="no such article"):
+    with pytest.raises(UsageError, match="no such article: nope"):
         build_view(gold, gold, docs=["nope"])
-    with pytest.raises(ValueError, match="--gold"):
+    with pytest.raises(UsageError, match="--gold"):
         build_view(gold, None, errors_only=True)
 
 
@@ -257,12 +258,14 @@ def test_cli_show(tmp_path):
     result = runner.invoke(app, ["show", str(GOLD), "--doc", doc, "--out", str(tmp_path / "one.html")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "one.html").read_text(encoding="utf-8").count('<section class="article') == 1
-    assert runner.invoke(app, ["show", str(GOLD), "--doc", "nope", "--out", str(out)]).exit_code == 2
+    result = runner.invoke(app, ["show", str(GOLD), "--doc", "nope", "--out", str(out)])
+    assert (result.exit_code, result.stderr) == (2, "show: no such article: nope\n")
     assert runner.invoke(app, ["show", str(GOLD), "--errors-only", "--out", str(out)]).exit_code == 2
     assert runner.invoke(app, ["show", str(tmp_path / "absent.jsonl"), "--out", str(out)]).exit_code == 2
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps(record("zz-s00", "zz", "نص آخر")) + "\n", encoding="utf-8")
-    assert runner.invoke(app, ["show", str(other), "--gold", str(GOLD), "--out", str(out)]).exit_code == 1
+    result = runner.invoke(app, ["show", str(other), "--gold", str(GOLD), "--out", str(out)])
+    assert result.exit_code == 1 and result.stderr.startswith("show: ") and "zz-s00" in result.stderr
 
 
 # --- in a real browser ----------------------------------------------------------------
