@@ -48,18 +48,14 @@ def random_demo_model(texts: list[str], where: Path) -> Path:
     """A random-weight model of the demo shape (configs/demo.yaml), saved to ``where``; its tagger
     leans to "O" so that it finds about as many spans as a trained model."""
     import yaml
-    from transformers import BertConfig, BertModel
 
-    from hatif.model.encoder import train_wordpiece
+    from hatif.model.encoder import compact_bert, train_wordpiece
     from hatif.model.joint import build_model
 
     mc = yaml.safe_load((REPO / "configs" / "demo.yaml").read_text(encoding="utf-8"))["model"]
     tokenizer = train_wordpiece(texts, mc["vocab_size"])
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=mc["hidden"], num_hidden_layers=mc["layers"],
-                        num_attention_heads=mc["heads"], intermediate_size=4 * mc["hidden"],
-                        max_position_embeddings=512)
-    torch.manual_seed(0)
-    model = build_model(BertModel(config, add_pooling_layer=False), window=mc["window"], stride=mc["stride"])
+    encoder = compact_bert(len(tokenizer), mc["hidden"], mc["layers"], mc["heads"], 512, seed=0)
+    model = build_model(encoder, window=mc["window"], stride=mc["stride"])
     # The heads' cost grows with the spans found (relations score every trigger-argument pair), and
     # random tags make a span of nearly every word. A bias towards "O" gives ~4 entities and ~3
     # relations a sentence, about what the trained demo model finds on the dev split (3.3 and 1.2).

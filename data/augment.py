@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from hijridate import Gregorian
 
-from hatif.text.arabic import normalize_key, normalize_name
+from hatif.text.arabic import TITLE_PHRASE_HEADS, normalize_key, normalize_name
 from hatif.text.dates import GREGORIAN_MONTHS, HIJRI_MONTHS, RELATIVE_DAYS, UNITS, WEEKDAYS, resolve_date, tokenize
 from .records import Entity, Record
 from .training_data import GoldDataError, gold_doc_ids
@@ -22,12 +22,6 @@ from .validate import check_record
 
 Edit = tuple[int, int, str]
 
-# First words that make a PERSON span a title or description rather than a name.
-_TITLE_WORDS = set(normalize_key(
-    "نظير نظيره نظيرها نظيرهم نظيرته وزير وزيره وزيرة رئيس الرئيس رئيسة الرئيسة رئيسه ولي ملك "
-    "الملك العاهل الأمير الأمين المستشار مستشار المتحدث متحدث السفير سفير المبعوث مبعوث قائد القائد "
-    "زعيم الزعيم البابا نائب مسؤول المسؤول مدير المدير عضو حاكم الحاكم والده والدته والدها ابنه "
-    "ابنته زوجته زوجها شقيقه شقيقته مجهول الوزير النائب المدرب مدرب اللاعب لاعب").split())
 # أمير is also a given name (أمير عبد اللهيان): a title only before a place (أمير قطر، أمير البلاد).
 _BARE_PLACES = set(normalize_key("قطر مصر عمان لبنان تونس ليبيا سوريا فلسطين دبي الشارقة").split())
 
@@ -41,7 +35,7 @@ def is_title_phrase(text: str) -> bool:
         return len(toks) == 1 or toks[1].startswith("ال") or toks[1] in _BARE_PLACES
     # المدرب الألماني: a description of ال- words ending in a nisba adjective
     described = len(toks) > 1 and all(t.startswith("ال") for t in toks) and toks[-1].endswith(("ي", "يه"))
-    return toks[0] in _TITLE_WORDS or described
+    return toks[0] in TITLE_PHRASE_HEADS or described
 
 
 def _swappable_person(ent: Entity) -> bool:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from hatif.text.arabic import CLITICS, TATWEEL, is_word_char
 from .jsonl import Violation, iter_json_lines
 from .records import Record
 from .schema import Schema, load_schema
@@ -22,23 +22,17 @@ OPTIONAL_ENTITY_KEYS = {"polarity", "value", "score"}
 RELATION_KEYS = {"head", "tail", "label"}
 OPTIONAL_RELATION_KEYS = {"score"}
 
-CLITICS = set("وفبلك")  # one-letter clitics a PERSON span may leave out (ANNOTATION.md, Clitics)
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "\u0640" or unicodedata.category(ch) == "Mn"
-
 
 def word_boundary_problem(text: str, start: int, end: int, label: str) -> str | None:
     """Spans are whole words; only a PERSON may start after a one-letter clitic (وشويغو → شويغو)."""
-    if end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+    if end < len(text) and is_word_char(text[end]) and is_word_char(text[end - 1]):
         return f"ends inside the word {text[start:end]}|{text[end:end + 6]}"
-    if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+    if start > 0 and is_word_char(text[start - 1]) and is_word_char(text[start]):
         word_start = start
-        while word_start > 0 and _is_word_char(text[word_start - 1]):
+        while word_start > 0 and is_word_char(text[word_start - 1]):
             word_start -= 1
         prefix = text[word_start:start]
-        if label != "PERSON" or prefix.replace("\u0640", "") not in CLITICS:
+        if label != "PERSON" or prefix.replace(TATWEEL, "") not in CLITICS:
             return f"starts inside the word {prefix}|{text[start:start + 6]}"
     return None
 

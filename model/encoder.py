@@ -9,7 +9,6 @@ from pathlib import Path
 
 from transformers import AutoConfig, AutoModel, AutoTokenizer, BertConfig, BertTokenizerFast, PreTrainedTokenizerFast
 
-REAL_ENCODER = "aubmindlab/bert-base-arabertv02"
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
@@ -120,12 +119,23 @@ def embedded_default(texts: Iterable[str], vocab_size: int, hidden: int, layers:
     encoder's shape and tokenizer with random weights."""
     if not from_scratch and (PRETRAINED_DIR / "config.json").is_file():
         return load_encoder(str(PRETRAINED_DIR), random_init)
+    tokenizer = tokenizer or train_wordpiece(texts, vocab_size)
+    return compact_bert(len(tokenizer), hidden, layers, heads, max_positions, seed=seed), tokenizer
+
+
+def compact_bert(vocab_size: int, hidden: int, layers: int, heads: int, max_positions: int, *,
+                 intermediate: int | None = None, dropout: float = 0.1, seed: int | None = None,
+                 head: type | None = None, **config):
+    """A BERT of the given shape with random weights, drawn after ``torch.manual_seed(seed)`` when
+    a seed is given: the bare encoder (no pooler: nothing reads it), or ``head`` (a BertFor* class)
+    on top of it. ``intermediate`` defaults to 4 * hidden; ``config``: further BertConfig fields."""
     import torch
     from transformers import BertModel
 
-    tokenizer = tokenizer or train_wordpiece(texts, vocab_size)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=layers,
-                        num_attention_heads=heads, intermediate_size=4 * hidden,
-                        max_position_embeddings=max_positions)
-    torch.manual_seed(seed)
-    return BertModel(config, add_pooling_layer=False), tokenizer
+    bert_config = BertConfig(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers,
+                             num_attention_heads=heads, intermediate_size=intermediate or 4 * hidden,
+                             max_position_embeddings=max_positions, hidden_dropout_prob=dropout,
+                             attention_probs_dropout_prob=dropout, **config)
+    if seed is not None:
+        torch.manual_seed(seed)
+    return head(bert_config) if head else BertModel(bert_config, add_pooling_layer=False)

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import torch
 
+from hatif.text.arabic import CLITICS
 from hatif.text.dates import resolve_date
 from hatif.data.records import Entity, Record, Relation
 from .alignment import token_labels_to_spans
 from .features import Collator, Feature, candidate_pairs, encode_texts, span_tensors
 from .joint import HatifModel
-
-CLITICS = set("وفبلك")
-
-
-def load_predictor(path: str | Path, batch_size: int = 32) -> "Predictor":
-    from transformers import AutoTokenizer
-
-    model = HatifModel.from_pretrained(str(path))
-    return Predictor(model, AutoTokenizer.from_pretrained(str(path)), batch_size=batch_size)
 
 
 def _doc_date(value: str | None) -> dt.date | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+
+from hatif.text.arabic import is_combining
 
 
 def align_chars(original: str, processed: str) -> list[int]:
@@ -28,10 +29,6 @@ def align_chars(original: str, processed: str) -> list[int]:
     return mapping
 
 
-def _is_mark(ch: str) -> bool:
-    return ch == "\u0640" or unicodedata.category(ch) == "Mn"  # tatweel or a diacritic
-
-
 def map_offsets(offsets: Sequence[tuple[int, int]], mapping: Sequence[int],
                 original: str) -> list[tuple[int, int]]:
     """Token offsets in the processed text -> offsets in ``original`` ((0, 0) stays).
@@ -43,7 +40,7 @@ def map_offsets(offsets: Sequence[tuple[int, int]], mapping: Sequence[int],
             out.append((0, 0))
             continue
         stop = mapping[end - 1] + 1
-        while stop < len(original) and _is_mark(original[stop]):
+        while stop < len(original) and is_combining(original[stop]):
             stop += 1
         out.append((mapping[start], stop))
     return out

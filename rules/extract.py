@@ -10,12 +10,12 @@ resources/gazetteer.json (rebuild with `hatif gazetteer corpus/train/corpus.json
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 
 from hatif.data.records import Entity, Record, Relation
+from hatif.text.arabic import CLITICS, TATWEEL, is_word_char
 
 from .dates import find_dates
 from .link import Roles, Sentence, date_for, roles_for, segment
@@ -45,18 +45,15 @@ def _char_start(text: str, tok: Token, skip: int) -> int:
     return pos
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "\u0640" or unicodedata.category(ch) == "Mn"
-
-
 def _whole_words(text: str, start: int, end: int, label: str) -> tuple[int, int]:
     """Widen a span to whole words; a PERSON may leave out one clitic letter (وشويغو → شويغو)."""
-    while end < len(text) and _is_word_char(text[end]):
+    while end < len(text) and is_word_char(text[end]):
         end += 1
     word_start = start
-    while word_start > 0 and _is_word_char(text[word_start - 1]):
+    while word_start > 0 and is_word_char(text[word_start - 1]):
         word_start -= 1
-    if label != "PERSON" or text[word_start:start].replace("\u0640", "") not in ("و", "ف", "ب", "ل", "ك", ""):
+    prefix = text[word_start:start].replace(TATWEEL, "")
+    if label != "PERSON" or (prefix and prefix not in CLITICS):
         start = word_start
     return start, end
 

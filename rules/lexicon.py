@@ -14,11 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from hatif.text.arabic import DIACRITICS, TATWEEL, normalize_key
+from hatif.text.arabic import MARKS, normalize_key
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.json")
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w\s]")
-PUNCT_CLAUSE = set("،,؛;:.!?؟()[]«»\"“”")
 
 
 @dataclass(frozen=True)
@@ -44,14 +43,9 @@ class Token:
         return not self.norm[:1].isalnum()
 
 
-_MARKS = re.compile(f"{DIACRITICS.pattern}|{TATWEEL}")  # left out of the normalised copy
 _RUN = re.compile(r"\S+")
 _SPACE = re.compile(r"\s")
 _word_key = lru_cache(maxsize=1 << 16)(normalize_key)  # news repeats its words
-
-
-def _is_mark(ch: str) -> bool:
-    return _MARKS.match(ch) is not None
 
 
 def tokenize(text: str) -> list[Token]:
@@ -60,24 +54,20 @@ def tokenize(text: str) -> list[Token]:
     Diacritics and tatweel are dropped from the normalised form but stay inside the span
     (a trailing tanween belongs to its word: اتصالاً).
     """
-    marks = {m.start() for m in _MARKS.finditer(text)}
+    marks = {m.start() for m in MARKS.finditer(text)}  # left out of the normalised copy
     # where[k]: offset in `text` of character k of the normalised copy
     where = [pos for pos in range(len(text)) if pos not in marks] if marks else range(len(text))
     # normalize_key keeps the length of a run without marks or spaces: one call per word, not per letter
-    norm = _SPACE.sub(" ", _RUN.sub(lambda m: _word_key(m.group()), _MARKS.sub("", text)))
+    norm = _SPACE.sub(" ", _RUN.sub(lambda m: _word_key(m.group()), MARKS.sub("", text)))
     tokens: list[Token] = []
     for m in _TOKEN.finditer(norm):
         start = where[m.start()]
         end = where[m.end() - 1] + 1
-        while end < len(text) and _is_mark(text[end]) and not m.group().isdigit():
+        while end < len(text) and MARKS.match(text[end]) and not m.group().isdigit():
             end += 1
         space = m.start() == 0 or norm[m.start() - 1] == " "
         tokens.append(Token(len(tokens), m.group(), start, end, space))
     return tokens
-
-
-def words_of(tokens: list[Token], start: int, end: int) -> list[str]:
-    return [t.norm for t in tokens[start:end]]
 
 
 class Phrases:
@@ -110,19 +100,34 @@ class Phrases:
         return 0
 
 
-class Lexicon:
-    """The word lists of lexicon.json, normalised; multi-word entries become token tuples."""
+class LexiconError(ValueError):
+    """The lexicon breaks one of its own rules (a sub-list entry missing from the list it narrows)."""
 
-    def __init__(self, raw: dict) -> None:
+
+class Lexicon:
+    """The word lists of lexicon.json, normalised; multi-word entries become token tuples.
+
+    ``_sublists`` maps a list to the list it narrows (unnamed_heads: title_heads), so that a word
+    lives in one source list and a use that needs fewer words names them there; checked on load."""
+
+    def __init__(self, raw: dict, source: str = LEXICON_PATH.name) -> None:
         self.raw = raw
         self.sets: dict[str, frozenset[str]] = {}
         self.phrases: dict[str, Phrases] = {}
+        entries: dict[str, set[str]] = {}
         for key, values in raw.items():
             if key.startswith("_") or not isinstance(values, list):
                 continue
             norm = [tuple(normalize_key(v).split()) for v in values]
             self.sets[key] = frozenset(" ".join(v) for v in norm if len(v) == 1)
             self.phrases[key] = Phrases(v for v in norm if v)
+            entries[key] = {" ".join(v) for v in norm if v}
+        for sub, parent in raw.get("_sublists", {}).items():
+            if sub not in entries or parent not in entries:
+                raise LexiconError(f"{source}: _sublists: {sub} -> {parent} names a list the lexicon lacks")
+            missing = [w for w in raw[sub] if " ".join(normalize_key(w).split()) not in entries[parent]]
+            if missing:
+                raise LexiconError(f"{source}: {sub}: {', '.join(missing)} not in {parent}, the list it narrows")
 
     def __getitem__(self, key: str) -> frozenset[str]:
         return self.sets[key]
@@ -147,7 +152,7 @@ class Lexicon:
 @lru_cache(maxsize=None)
 def load_lexicon(path: str = str(LEXICON_PATH)) -> Lexicon:
     """The lexicon (cached)."""
-    return Lexicon(json.loads(Path(path).read_text(encoding="utf-8")))
+    return Lexicon(json.loads(Path(path).read_text(encoding="utf-8")), path)
 
 
 @lru_cache(maxsize=1 << 16)  # called for the same few thousand words many times a sentence
@@ -170,8 +175,3 @@ def clitic_split(word: str) -> tuple[tuple[int, str], ...]:
     elif word[0] in "بلك":
         readings.append((1, word[1:]))
     return tuple(readings)
-
-
-def strip_conj(word: str) -> str:
-    """The word without a leading و/ف conjunction when something word-like is left."""
-    return word[1:] if len(word) > 3 and word[0] in "وف" else word

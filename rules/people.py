@@ -25,10 +25,6 @@ def _nominal_call(lex: Lexicon, word: str) -> bool:
     return False
 
 
-# Heads whose phrase may stand for one unnamed call party (نظيره الروسي، أمير قطر، الرئيس).
-UNNAMED_HEADS = {normalize_key(w) for w in (
-    "الرئيس رئيس رئيسة الرئيسة وزير وزيرة الوزير الوزيرة الملك ملك العاهل عاهل أمير الأمير ولي السلطان "
-    "نظيره نظيرته نظيرها نظيرهما المستشار المستشارة الأمين المبعوث السفير البابا الإمبراطور المرشد").split()}
 _TITLE_LINKS = {normalize_key(w) for w in "باسم لدى في لشؤون للشؤون عام العام".split()}
 _MAX_NAME = 4
 _QUOTES = "\"«»“”'"
@@ -277,7 +273,7 @@ class PeopleFinder:
                 continue
             break
         base = dict(clitic_split(tokens[i].norm)).get(k, tokens[i].norm)
-        if base in UNNAMED_HEADS or base in lex["kin_words"] or head > 1:
+        if base in lex["unnamed_heads"] or base in lex["kin_words"] or head > 1:
             while last > i + head and tokens[last - 1].norm in lex["honorifics"] | _TITLE_LINKS:
                 last -= 1
             return PersonSpan(i, last, k, False)

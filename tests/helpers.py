@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transformers import BertConfig, BertModel
-
 from hatif.data.authoring import compile_article
 from hatif.data.records import Record
-from hatif.model.encoder import train_wordpiece
+from hatif.model.encoder import compact_bert, train_wordpiece
 from hatif.model.joint import HatifModel, build_model
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -32,9 +30,5 @@ def tiny_tokenizer():
 
 
 def tiny_model(tokenizer, layers: int = 2, window: int = 64, stride: int = 16, seed: int = 0) -> HatifModel:
-    import torch
-
-    torch.manual_seed(seed)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=layers, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=128)
-    return build_model(BertModel(config, add_pooling_layer=False), window=window, stride=stride).eval()
+    encoder = compact_bert(len(tokenizer), 32, layers, 2, 128, intermediate=64, seed=seed)
+    return build_model(encoder, window=window, stride=stride).eval()

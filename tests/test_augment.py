@@ -119,7 +119,9 @@ def test_apply_edits_refuses_crossing_and_overlap(edits):
 @pytest.mark.parametrize("text,title", [
     ("نظيره الروسي", True), ("وزير الخارجية الأميركي", True), ("أمير قطر", True),
     ("أمير الكويت الجديد", True), ("المدرب الألماني", True), ("مجهول", True),
-    ("أمير عبد اللهيان", False), ("الفالح", False), ("سلطان الجابر", False), ("لويد أوستن", False)])
+    ("نظيرهم الفرنسي", True), ("والدته", True), ("نائب الرئيس", True),
+    ("أمير عبد اللهيان", False), ("الفالح", False), ("سلطان الجابر", False), ("مساعد العيبان", False),
+    ("لويد أوستن", False)])
 def test_is_title_phrase(text, title):
     assert is_title_phrase(text) is title
 

@@ -144,6 +144,19 @@ def test_pretrain_two_steps_resumes_and_exports(tmp_path):
     assert AutoModel.from_pretrained(str(tmp_path / "exported")).config.hidden_size == 32
 
 
+def test_compact_bert_is_seeded_and_shaped():
+    from transformers import BertForMaskedLM
+
+    from hatif.model.encoder import compact_bert
+
+    one, two = (compact_bert(120, 16, 2, 2, 64, seed=7) for _ in range(2))
+    assert one.pooler is None and one.config.intermediate_size == 64  # 4 * hidden
+    assert all(torch.equal(a, b) for a, b in zip(one.state_dict().values(), two.state_dict().values()))
+    mlm = compact_bert(120, 16, 2, 2, 64, intermediate=24, dropout=0.0, seed=7, head=BertForMaskedLM)
+    assert (mlm.config.intermediate_size, mlm.config.attention_probs_dropout_prob) == (24, 0.0)
+    assert mlm.bert.pooler is None
+
+
 def test_pretrain_config_rejects_unknown_option():
     from hatif.train.pretrain.run import load_pretrain_config
 
@@ -190,14 +203,13 @@ def test_word_predictions_and_splits():
 
 
 def test_predict_sentences_keeps_sentence_order(tokenizer):
-    from transformers import BertConfig, BertForTokenClassification
+    from transformers import BertForTokenClassification
 
+    from hatif.model.encoder import compact_bert
     from hatif.train.pretrain.ner_benchmark import NerBenchConfig, predict_sentences
 
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64, num_labels=3)
-    model = BertForTokenClassification(config)
+    model = compact_bert(len(tokenizer), 16, 1, 2, 64, intermediate=32, seed=0, head=BertForTokenClassification,
+                         num_labels=3)
     id2label, label2id = {0: "O", 1: "B-LOC", 2: "I-LOC"}, {"O": 0, "B-LOC": 1, "I-LOC": 2}
     words = [w for w, _ in WORDS]
     sentences = [(words[: 1 + i % 7] * (1 + i % 3), ["O"] * ((1 + i % 7) * (1 + i % 3))) for i in range(12)]

@@ -176,3 +176,16 @@ def test_predictions_are_pinned(name: str, tmp_path) -> None:
     assert _sha256(records) == records_sha, f"{name} changed: re-record both of its digests"
     run_predict([str(records)], out, "rules", PredictConfig(records_mode=True), log=io.StringIO())
     assert _sha256(out) == predictions_sha, f"the rules' predictions on {name} changed: now {_sha256(out)}"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"unnamed_heads": ["الرئيس", "الدالاي لاما"]}, "lexicon.json: unnamed_heads: الدالاي لاما not in title_heads"),
+    ({"_sublists": {"unnamed_heads": "heads_of_state"}}, "names a list the lexicon lacks"),
+])
+def test_a_sub_list_may_only_narrow_its_list(change: dict, message: str) -> None:
+    from hatif.rules.lexicon import LEXICON_PATH, Lexicon, LexiconError
+
+    raw = {**json.loads(LEXICON_PATH.read_text(encoding="utf-8")), **change}
+    with pytest.raises(LexiconError, match=message):
+        Lexicon(raw)
+

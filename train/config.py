@@ -33,6 +33,10 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     encoder: str | None = None  # hub id or local dir; None: the embedded default
+    # None, or the AraBERT model whose own preprocessor (the `arabert` package) rewrites the text before
+    # the tokenizer, e.g. bert-base-arabertv02: AraBERT checkpoints were pretrained on text it wrote.
+    # Named, not guessed from the encoder's name: a local copy may be called anything.
+    preprocessing: str | None = None
     from_scratch: bool = False  # embedded default only: ignore the shipped pretrained encoder
     random_init: bool = False  # the encoder's shape and tokenizer, random weights: what does pretraining buy?
     vocab_size: int = 8000  # embedded default only: WordPiece size and the compact BERT's shape
@@ -51,6 +55,19 @@ class ModelConfig:
             raise ValueError("model.stride must be in (0, model.window)")
         if self.window + 2 > self.max_positions:
             raise ValueError("model.window + 2 special tokens must fit in model.max_positions")
+        if self.preprocessing is not None:
+            self._check_preprocessing(self.preprocessing)
+
+    def _check_preprocessing(self, name: str) -> None:
+        from arabert.preprocess import ACCEPTED_MODELS
+
+        if not self.encoder:
+            raise ValueError("model.preprocessing needs model.encoder: the embedded default's vocabulary "
+                             "is trained on the text as given")
+        # the preprocessor takes hub ids too, and silently falls back to bert-base-arabertv02 on a name it lacks
+        if name.removeprefix("aubmindlab/") not in ACCEPTED_MODELS:
+            raise ValueError(f"model.preprocessing: {name!r} is not an AraBERT model the arabert package knows "
+                             f"(one of: {', '.join(ACCEPTED_MODELS)})")
 
 
 @dataclass

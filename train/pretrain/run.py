@@ -12,11 +12,11 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from transformers import BertConfig, BertForMaskedLM, Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers import BertForMaskedLM, Trainer, TrainerCallback, TrainingArguments, set_seed
 
 from hatif.data.paths import shared_path
 from hatif.data.jsonl import atomic_writer, write_json
-from hatif.model.encoder import train_wordpiece
+from hatif.model.encoder import compact_bert, train_wordpiece
 from hatif.train.callbacks import JsonlLogCallback, plot_learning_curve
 from hatif.train.config import load_sections
 from .data import MlmCollator, PackedDataset, continuation_table, expand_corpus, prepare_corpus
@@ -184,12 +184,8 @@ def fixed_eval_batches(dataset: PackedDataset, collator: MlmCollator, batch_size
 
 
 def build_model(mc: PretrainModelConfig, vocab: int, seed: int) -> BertForMaskedLM:
-    torch.manual_seed(seed)
-    config = BertConfig(vocab_size=vocab, hidden_size=mc.hidden, num_hidden_layers=mc.layers,
-                        num_attention_heads=mc.heads, intermediate_size=mc.intermediate,
-                        max_position_embeddings=mc.max_positions, hidden_dropout_prob=mc.dropout,
-                        attention_probs_dropout_prob=mc.dropout)
-    return BertForMaskedLM(config)
+    return compact_bert(vocab, mc.hidden, mc.layers, mc.heads, mc.max_positions, intermediate=mc.intermediate,
+                        dropout=mc.dropout, seed=seed, head=BertForMaskedLM)
 
 
 def pretrain(config: PretrainConfig) -> dict[str, Any]:
