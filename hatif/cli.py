@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import List, NoReturn, Optional
 
@@ -14,6 +15,7 @@ from hatif.data.real import Extension
 from hatif.predict.backends import BackendOptions
 from hatif.predict.inputs import InputLimits
 from hatif.predict.job import PredictConfig
+from hatif.predict.ray_engine import RayOptions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Find phone-call events (caller, callee, date, topic) in Arabic news.")
@@ -324,7 +326,12 @@ def ner_benchmark(encoder: Optional[str] = typer.Option(None, help="Hub id or lo
 
 
 # Option defaults come from the dataclasses the job reads (never repeated here).
-_PREDICT = PredictConfig()
+_PREDICT, _RAY = PredictConfig(), RayOptions()
+
+
+class Engine(str, Enum):
+    local = "local"  # this process: job.run_predict
+    ray = "ray"  # a pool of Ray Data actors: ray_engine.run_predict_ray
 
 
 @app.command(epilog=EXIT_CODES_HELP + " An input is a document (an article, a JSON line) or, with "
@@ -354,6 +361,12 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
             doc_timeout: float = typer.Option(_PREDICT.limits.doc_timeout, min=0, help="Seconds one document may take to read, split and "
                                               "predict before it is reported and skipped (0: no limit)."),
             allow_failures: bool = typer.Option(False, "--allow-failures", help="Exit 0 even when some inputs failed."),
+            engine: Engine = typer.Option(Engine.local, help="'local': this process; 'ray': a pool of Ray Data actors "
+                                          "(pip install \"hatif[ray]\"), the same output."),
+            ray_address: Optional[str] = typer.Option(_RAY.address, help="--engine ray: a running cluster ('auto', "
+                                                      "'ray://HOST:10001'); default: start a local one."),
+            ray_actors: int = typer.Option(_RAY.actors, min=0, help="--engine ray: model replicas (0: one per CPU of "
+                                           "the cluster); each gets CPUs/actors torch threads."),
             quiet: bool = typer.Option(False, "--quiet", help="No progress bar (it is shown only on a terminal anyway).")) -> None:
     """Predict call events in articles or records; a bad input is reported and skipped, never fatal.
 
@@ -370,6 +383,10 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
         _fail("--show-calls prints the --events file: give --events FILE", 2)
     if doc_date is not None and not is_iso_day(doc_date):
         _fail(f"--doc-date {doc_date!r}: give an ISO day YYYY-MM-DD", EXIT_USAGE)
+    if engine is Engine.local and (ray_address or ray_actors):
+        _fail("--ray-address and --ray-actors go with --engine ray", EXIT_USAGE)
+    if engine is Engine.ray and threads:
+        _fail("--threads is for --engine local: each Ray actor gets the cluster's CPUs / actors threads", EXIT_USAGE)
     problems = check_inputs(inputs or records, records_mode=bool(records))
     if problems:
         _fail("\n".join(problems), EXIT_USAGE)
@@ -391,7 +408,13 @@ def predict(inputs: Optional[List[str]] = typer.Argument(None, help="Articles: .
                                limits=InputLimits(max_article_chars=max_article_chars, doc_date=doc_date,
                                                   doc_timeout=doc_timeout),
                                progress=not quiet and sys.stderr.isatty())
-        summary = run_predict(list(inputs or records), out, model, config)
+        if engine is Engine.ray:
+            from hatif.predict.ray_engine import run_predict_ray
+
+            summary = run_predict_ray(list(inputs or records), out, model, config,
+                                      ray_options=RayOptions(address=ray_address, actors=ray_actors))
+        else:
+            summary = run_predict(list(inputs or records), out, model, config)
     except (ValueError, OSError, ImportError) as err:
         _fail(f"predict: {err}", EXIT_USAGE)
     if show_calls:

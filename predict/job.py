@@ -76,7 +76,7 @@ class Summary:
                 f"sentence records out {self.records_out}; {self.warnings} warning(s)")
 
 
-class _Problems:
+class Problems:
     """Writes problems to the errors file (once each, also across resumed runs) and echoes the first ones."""
 
     def __init__(self, path: Path, resume: bool, log: TextIO) -> None:
@@ -114,7 +114,7 @@ def _prepare(unit: Unit, records_mode: bool, limits: InputLimits) -> list[Record
 Buffer = list[tuple[Unit, list[Record]]]
 
 
-def _sort_buffers(prepared: Iterable[tuple[Unit, list[Record]]], size: int) -> Iterator[Buffer]:
+def sort_buffers(prepared: Iterable[tuple[Unit, list[Record]]], size: int) -> Iterator[Buffer]:
     """Whole documents grouped until they hold ``size`` sentences. The backend sorts and batches
     each buffer on its own, so batches depend on the input alone, never on where a run resumed."""
     buffer: Buffer = []
@@ -153,11 +153,11 @@ def _predict_alone(unit: Unit, recs: list[Record], backend: Backend, timeout: fl
         return None
 
 
-def _already_written(buffer: Buffer, written: dict[str, Written]) -> bool:
+def already_written(buffer: Buffer, written: dict[str, Written]) -> bool:
     return all(unit.key in written and written[unit.key].lines == len(recs) for unit, recs in buffer)
 
 
-def _cut_partial_buffer(buffer: Buffer, written: dict[str, Written], out: Path) -> str | None:
+def cut_partial_buffer(buffer: Buffer, written: dict[str, Written], out: Path) -> str | None:
     """Cut the documents of a buffer that a kill left partly written, so the whole buffer is
     predicted again; returns the note for the log (None when none of it was written)."""
     present = [(written[unit.key], len(recs)) for unit, recs in buffer if unit.key in written]
@@ -174,7 +174,7 @@ def _cut_partial_buffer(buffer: Buffer, written: dict[str, Written], out: Path) 
             "so that batches match an uninterrupted run")
 
 
-def _progress_bar(inputs: list[str], num_shards: int, log: TextIO):
+def progress_bar(inputs: list[str], num_shards: int, log: TextIO):
     """Documents done, rate and ETA on the log stream (a shard sees about 1/num_shards of them)."""
     from tqdm import tqdm
 
@@ -203,6 +203,43 @@ class PredictConfig:
     progress: bool = False  # a progress bar on the log stream
 
 
+def prepared_units(inputs: list[str], config: PredictConfig, summary: Summary,
+                   problems: Problems) -> Iterator[tuple[Unit, list[Record]]]:
+    """This shard's input units with their sentence records, read lazily; every unit is counted in
+    ``summary`` and a failed one (bad input, duplicate doc_id, too large, too slow) reported."""
+    records_mode, num_shards = config.records_mode, config.num_shards
+    seen_docs: set[str] = set()
+    for unit in iter_units(inputs, records_mode):
+        # a line too broken to name its document is sharded by where it is, so exactly one shard reports it
+        if num_shards > 1 and shard_of(unit.doc_id or unit.source, num_shards) != config.shard_index:
+            summary.other_shards += 1
+            continue
+        summary.units_in += 1
+        if not records_mode and not unit.failed:
+            if unit.doc_id in seen_docs:  # records mode: ids are checked by `hatif validate`
+                unit.fail("duplicate doc_id: an earlier input already gave this document")
+            seen_docs.add(unit.doc_id)
+        recs = _prepare(unit, records_mode, config.limits)
+        if unit.problems:
+            problems.report(unit, summary)
+        if recs:
+            yield unit, recs
+        else:
+            summary.failed += 1
+
+
+def log_end(summary: Summary, problems: Problems, log: TextIO) -> None:
+    """The closing lines of a run: other shards, undated documents, where problems went, the counts."""
+    if summary.other_shards:
+        print(f"{summary.other_shards} input unit(s) belong to other shards", file=log)
+    if problems.undated:
+        print(f"{problems.undated} document(s) without a date: their relative dates (أمس، الخميس) are null; "
+              "give --doc-date or start each .txt with a date line", file=log)
+    if summary.failed or summary.warnings:
+        print(f"problems written to {problems.writer.path}", file=log)
+    print(summary.line(), file=log)
+
+
 def run_predict(inputs: list[str], out: str | Path, model: str | Backend, config: PredictConfig = PredictConfig(),
                 log: TextIO | None = None) -> Summary:
     """Predict every input unit of this shard into ``out``; returns the counts (also logged).
@@ -224,38 +261,17 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, config
             print(f"resume: {note}", file=log)
         if events:
             rebuild_events(out, Path(events))
-    problems = _Problems(Path(config.errors) if config.errors else default_errors_path(out), resume, log)
+    problems = Problems(Path(config.errors) if config.errors else default_errors_path(out), resume, log)
     writer = LineWriter(out, append=resume)
     event_writer = LineWriter(Path(events), append=resume) if events else None
-    seen_docs: set[str] = set()
-
-    def prepared() -> Iterator[tuple[Unit, list[Record]]]:
-        for unit in iter_units(inputs, records_mode):
-            # a line too broken to name its document is sharded by where it is, so exactly one shard reports it
-            if num_shards > 1 and shard_of(unit.doc_id or unit.source, num_shards) != shard_index:
-                summary.other_shards += 1
-                continue
-            summary.units_in += 1
-            if not records_mode and not unit.failed:
-                if unit.doc_id in seen_docs:  # records mode: ids are checked by `hatif validate`
-                    unit.fail("duplicate doc_id: an earlier input already gave this document")
-                seen_docs.add(unit.doc_id)
-            recs = _prepare(unit, records_mode, limits)
-            if unit.problems:
-                problems.report(unit, summary)
-            if recs:
-                yield unit, recs
-            else:
-                summary.failed += 1
-
-    bar = _progress_bar(inputs, num_shards, log) if config.progress else None
+    bar = progress_bar(inputs, num_shards, log) if config.progress else None
     try:
-        for buffer in _sort_buffers(prepared(), backend.buffer_size):
-            if resume and _already_written(buffer, written):
+        for buffer in sort_buffers(prepared_units(inputs, config, summary, problems), backend.buffer_size):
+            if resume and already_written(buffer, written):
                 summary.done += len(buffer)
                 summary.resumed += len(buffer)
                 continue
-            note = _cut_partial_buffer(buffer, written, out) if resume else None
+            note = cut_partial_buffer(buffer, written, out) if resume else None
             if note:
                 print(f"resume: {note}", file=log)
                 if event_writer:  # the events follow the output; rebuilt anew, the old handle is stale
@@ -282,12 +298,5 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, config
         for handle in (writer, event_writer, problems.writer):
             if handle:
                 handle.close()
-    if summary.other_shards:
-        print(f"{summary.other_shards} input unit(s) belong to other shards", file=log)
-    if problems.undated:
-        print(f"{problems.undated} document(s) without a date: their relative dates (أمس، الخميس) are null; "
-              "give --doc-date or start each .txt with a date line", file=log)
-    if summary.failed or summary.warnings:
-        print(f"problems written to {problems.writer.path}", file=log)
-    print(summary.line(), file=log)
+    log_end(summary, problems, log)
     return summary
