@@ -12,6 +12,7 @@ from typing import List, NoReturn, Optional
 import typer
 
 from hatif.data.real import Extension
+from hatif.data.paths import CORPUS_DIR, GOLD_DIR, REAL_DIR
 from hatif.predict.backends import BackendOptions
 from hatif.predict.inputs import InputLimits
 from hatif.predict.job import PredictConfig
@@ -475,6 +476,33 @@ def calls(events: Path = typer.Argument(..., help="An events file written by `ha
     if not events.is_file():
         _fail(f"{events}: no such file", 2)
     _print_calls(events, all_polarities)
+
+
+@app.command(epilog="Exit status: 0 written; 1 a record breaks the contract or an article is in two splits; "
+                    "2 usage error (a missing file, a target that is not a previous export).")
+def export(hf: Path = typer.Option(..., "--hf", help="Write every split here as a Hugging Face DatasetDict "
+                                   "(save_to_disk) with a dataset card, README.md; a previous export is replaced."),
+           train: Path = typer.Option(CORPUS_DIR / "train" / "corpus.jsonl", help="Authored training records."),
+           dev: Path = typer.Option(CORPUS_DIR / "dev" / "corpus.jsonl", help="Authored dev records."),
+           gold: Path = typer.Option(GOLD_DIR / "seed_articles.jsonl", help="Gold records (reporting only)."),
+           real_build: Path = typer.Option(REAL_DIR / "build", help="Where `hatif real build` wrote <split>/corpus.jsonl."),
+           no_real: bool = typer.Option(False, "--no-real", help="Leave the real-news splits out (no shared corpus at hand)."),
+           real_readme: Path = typer.Option(REAL_DIR / "README.md", help="The real-news README: its licences and "
+                                            "citations go into the card.")) -> None:
+    """Export every split as a Hugging Face dataset: open it with datasets.load_from_disk(DIR)."""
+    from hatif.data.hf import ExportSources, export_hf
+
+    sources = ExportSources(train=train, dev=dev, gold=gold, real_build=None if no_real else real_build,
+                            real_readme=real_readme)
+    try:
+        splits = export_hf(hf, sources)
+    except (FileNotFoundError, FileExistsError) as err:
+        _fail(str(err), EXIT_USAGE)
+    except ValueError as err:  # RecordError, ExportError
+        _fail(str(err))
+    for name, ds in splits.items():
+        typer.echo(f"{name}: {len(ds)} records, {len(set(ds['doc_id']))} articles")
+    typer.echo(f"wrote {hf}", err=True)
 
 
 real_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Real news annotated as standoff (corpus/real): select, export, import, build.")

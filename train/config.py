@@ -22,6 +22,7 @@ class DataConfig:
     anercorp_max_sentences: int = 0  # 0: all of them
     gold_dir: str = str(GOLD_DIR)  # training refuses files under it and its articles (and the shipped list)
     real_selection: str = str(REAL_SELECTION)  # training refuses the real test split named in it
+    feature_cache: str | None = None  # tokenised training features (train/tokenize.py); None: $HF_DATASETS_CACHE/hatif/features
 
     def __post_init__(self) -> None:
         if not self.train:
