@@ -228,6 +228,42 @@ def prepared_units(inputs: list[str], config: PredictConfig, summary: Summary,
             summary.failed += 1
 
 
+class RunOutputs:
+    """What one run writes as it goes: the records, their events, the progress bar."""
+
+    def __init__(self, out: Path, events: Path | None, append: bool, bar) -> None:
+        self.out, self.events, self.bar = out, events, bar
+        self.records = LineWriter(out, append=append)
+        self.event_lines = LineWriter(events, append=append) if events else None
+
+    def document(self, rows: list[dict], summary: Summary) -> None:
+        """One whole document's records (and events): one write each, then counted."""
+        self.records.write(rows)
+        if self.event_lines:
+            self.event_lines.write(e for row in rows for e in record_events(row))
+        summary.done += 1
+        summary.records_out += len(rows)
+
+    def progress(self, summary: Summary) -> None:
+        if self.bar is not None:
+            self.bar.update(summary.done + summary.failed - self.bar.n)
+            self.bar.set_postfix(sentences=summary.records_out, refresh=False)
+
+    def rebuild_events(self) -> None:
+        """The events anew from the (cut) output; the old handle points at the replaced file."""
+        if self.event_lines:
+            self.event_lines.close()
+            rebuild_events(self.out, self.events)
+            self.event_lines = LineWriter(self.events, append=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        for handle in (self.records, self.event_lines):
+            if handle:
+                handle.close()
+
+
 def log_end(summary: Summary, problems: Problems, log: TextIO) -> None:
     """The closing lines of a run: other shards, undated documents, where problems went, the counts."""
     if summary.other_shards:
@@ -262,9 +298,8 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, config
         if events:
             rebuild_events(out, Path(events))
     problems = Problems(Path(config.errors) if config.errors else default_errors_path(out), resume, log)
-    writer = LineWriter(out, append=resume)
-    event_writer = LineWriter(Path(events), append=resume) if events else None
-    bar = progress_bar(inputs, num_shards, log) if config.progress else None
+    outputs = RunOutputs(out, Path(events) if events else None, resume,
+                         progress_bar(inputs, num_shards, log) if config.progress else None)
     try:
         for buffer in sort_buffers(prepared_units(inputs, config, summary, problems), backend.buffer_size):
             if resume and already_written(buffer, written):
@@ -274,29 +309,16 @@ def run_predict(inputs: list[str], out: str | Path, model: str | Backend, config
             note = cut_partial_buffer(buffer, written, out) if resume else None
             if note:
                 print(f"resume: {note}", file=log)
-                if event_writer:  # the events follow the output; rebuilt anew, the old handle is stale
-                    event_writer.close()
-                    rebuild_events(out, Path(events))
-                    event_writer = LineWriter(Path(events), append=True)
+                outputs.rebuild_events()
             for (unit, _), preds in zip(buffer, _predict_buffer(buffer, backend, limits.doc_timeout)):
                 if preds is None:
                     problems.report(unit, summary)
                     summary.failed += 1
-                    continue
-                rows = [r.to_dict() for r in preds]
-                writer.write(rows)
-                if event_writer:
-                    event_writer.write(e for row in rows for e in record_events(row))
-                summary.done += 1
-                summary.records_out += len(preds)
-                if bar is not None:
-                    bar.update(summary.done + summary.failed - bar.n)
-                    bar.set_postfix(sentences=summary.records_out, refresh=False)
+                else:
+                    outputs.document([r.to_dict() for r in preds], summary)
+                outputs.progress(summary)
     finally:
-        if bar is not None:
-            bar.close()
-        for handle in (writer, event_writer, problems.writer):
-            if handle:
-                handle.close()
+        outputs.close()
+        problems.writer.close()
     log_end(summary, problems, log)
     return summary

@@ -28,8 +28,8 @@ from typing import Any, TextIO
 from hatif.data.records import Record
 from .backends import BackendOptions, load_backend
 from .job import (Buffer, PredictConfig, Problems, Summary, already_written, cut_partial_buffer, default_errors_path,
-                  log_end, prepared_units, progress_bar, route, sort_buffers)
-from .outputs import LineWriter, rebuild_events, record_events, scan_for_resume
+                  RunOutputs, log_end, prepared_units, progress_bar, route, sort_buffers)
+from .outputs import rebuild_events, scan_for_resume
 
 
 @dataclass(frozen=True)
@@ -160,31 +160,23 @@ def run_predict_ray(inputs: list[str], out: str | Path, model: str, config: Pred
     buffer_size = load_backend(model, config.backend).buffer_size
     summary = Summary(config.records_mode)
     problems = Problems(Path(config.errors) if config.errors else default_errors_path(out), config.resume, log)
-    writer = event_writer = bar = None
+    outputs = None
     try:
         buffers = _plan(inputs, out, buffer_size, config, summary, problems, log)
         if config.resume and config.events:  # after any cut: the events follow the output
             rebuild_events(out, Path(config.events))
-        writer = LineWriter(out, append=config.resume)  # opened after the plan: a resume may cut the output
-        event_writer = LineWriter(Path(config.events), append=config.resume) if config.events else None
-        bar = progress_bar(inputs, config.num_shards, log) if config.progress else None
+        # opened after the plan: a resume may cut the output
+        outputs = RunOutputs(out, Path(config.events) if config.events else None, config.resume,
+                             progress_bar(inputs, config.num_shards, log) if config.progress else None)
         if buffers:
             with _ray_session(ray, ray_options.address):
                 for docs in _predicted(ray, buffers, model, config.backend, ray_options):
                     for rows in docs:
-                        writer.write(rows)
-                        if event_writer:
-                            event_writer.write(e for row in rows for e in record_events(row))
-                        summary.done += 1
-                        summary.records_out += len(rows)
-                    if bar is not None:
-                        bar.update(summary.done + summary.failed - bar.n)
-                        bar.set_postfix(sentences=summary.records_out, refresh=False)
+                        outputs.document(rows, summary)
+                    outputs.progress(summary)
     finally:
-        if bar is not None:
-            bar.close()
-        for handle in (writer, event_writer, problems.writer):
-            if handle:
-                handle.close()
+        if outputs is not None:
+            outputs.close()
+        problems.writer.close()
     log_end(summary, problems, log)
     return summary

@@ -36,3 +36,15 @@ EXAMPLE = {
 @pytest.fixture
 def example() -> dict:
     return copy.deepcopy(EXAMPLE)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread():
+    """The tests' models are tiny: more torch threads only wait on each other (badly so on a busy
+    machine); subprocesses a test starts choose their own."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

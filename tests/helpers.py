@@ -32,3 +32,18 @@ def tiny_tokenizer():
 def tiny_model(tokenizer, layers: int = 2, window: int = 64, stride: int = 16, seed: int = 0) -> HatifModel:
     encoder = compact_bert(len(tokenizer), 32, layers, 2, 128, intermediate=64, seed=seed)
     return build_model(encoder, window=window, stride=stride).eval()
+
+
+def fixed_wordpiece(pieces: list[str]):
+    """A BERT WordPiece tokenizer over a fixed vocabulary (the special tokens, then ``pieces``): token
+    indices a test can write down (a trained vocabulary breaks ties differently from run to run)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+    from transformers import BertTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tok = Tokenizer(models.WordPiece(vocab={t: i for i, t in enumerate(specials + pieces)}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False,
+                                                strip_accents=False, lowercase=False)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    return BertTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]",
+                             sep_token="[SEP]", mask_token="[MASK]")

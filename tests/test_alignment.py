@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from transformers import BertTokenizerFast
 
 from hatif.data.schema import load_schema
 from hatif.model.alignment import (IGNORE, plan_windows, span_token_bounds, spans_to_token_labels,
                                    token_labels_to_spans, window_owners)
 from hatif.model.features import encode_text, encode_texts
-from helpers import tiny_tokenizer
+from helpers import fixed_wordpiece, tiny_tokenizer
 
 TAGS = load_schema().bio_labels()
 LABEL2ID = {t: i for i, t in enumerate(TAGS)}
@@ -58,12 +59,65 @@ def test_batch_encoding_equals_one_by_one(tok, preprocessing):
     assert encode_texts(texts, tok, preprocessing) == [encode_text(t, tok, preprocessing) for t in texts]
 
 
-def test_span_token_bounds_reports_word_start(tok):
-    text = "هاتف وشولتس ماكرون"
-    enc = encode_text(text, tok, None)
-    first, last, word_start = span_token_bounds(enc.word_ids, enc.offsets, 6, 11)
-    assert word_start == 5 and first <= last
-    assert enc.offsets[first][0] == 5
+# A fixed WordPiece vocabulary: the trained tiny one breaks ties differently from run to run,
+# and the table below needs token indices that never move.
+PIECES = ["اتصل", "ماكرون", "ب", "##ال", "##مستشار", "الألماني", "شولتس", "،", "أمس", "و", "##شولتس",
+          "تحد", "##ّث", "الرئيسُ", "هاتف", "##يـــاً", "مع", "نظيره", "في", "٣", "أيار", "٢٠", "##٢٢",
+          "Joe", "Bid", "##en", "عبر", "What", "##s", "##App", "."]
+
+
+@pytest.fixture(scope="module")
+def fixed_tok() -> BertTokenizerFast:
+    return fixed_wordpiece(PIECES)
+
+
+# token k: piece (start, end)
+# S1: 0 اتصل | 1 ماكرون | 2 ب 3 ##ال 4 ##مستشار (12-21) | 5 الألماني | 6 شولتس (31-36) | 7 ، | 8 أمس
+S1 = "اتصل ماكرون بالمستشار الألماني شولتس، أمس"
+# S2: 0 تحد 1 ##ّث | 2 الرئيسُ (6-13) | 3 هاتف 4 ##يـــاً (14-24) | 5 مع | 6 نظيره | 7 و 8 ##شولتس (34-40)
+S2 = "تحدّث الرئيسُ هاتفيـــاً مع نظيره وشولتس"
+# S3: 0 في | 1 ٣ (3-4) | 2 أيار | 3 ٢٠ 4 ##٢٢ (10-14) | 5 اتصل | 6 Joe (20-23) | 7 Bid 8 ##en | 9 عبر
+#     | 10 What 11 ##s 12 ##App (34-42) | 13 .
+S3 = "في ٣ أيار ٢٠٢٢ اتصل Joe Biden عبر WhatsApp."
+
+# (case, text, span text, label, (first token, last token, char start of the first word))
+BOUNDS = [
+    ("punctuation-attached", S1, "شولتس", "PERSON", (6, 6, 31)),
+    ("last-word-three-pieces", S1, "ماكرون بالمستشار", "PERSON", (1, 4, 5)),
+    ("after-clitic-ba", S1, "المستشار الألماني شولتس", "PERSON", (2, 6, 12)),
+    ("diacritic-split", S2, "تحدّث", "TRIGGER", (0, 1, 0)),
+    ("diacritic-then-tatweel", S2, "الرئيسُ هاتفيـــاً", "TRIGGER", (2, 4, 6)),
+    ("ends-inside-word", S2, "هاتفي", "TRIGGER", (3, 4, 14)),
+    ("after-clitic-waw", S2, "شولتس", "PERSON", (7, 8, 34)),
+    ("arabic-indic-one-digit-first", S3, "٣ أيار ٢٠٢٢", "DATE", (1, 4, 3)),
+    ("latin-name", S3, "Joe Biden", "PERSON", (6, 8, 20)),
+    ("latin-before-full-stop", S3, "WhatsApp", "TRIGGER", (10, 12, 34)),
+]
+
+
+@pytest.mark.parametrize("case,text,part,label,expected", BOUNDS, ids=[b[0] for b in BOUNDS])
+def test_span_token_bounds(fixed_tok, case, text, part, label, expected):
+    enc = encode_text(text, fixed_tok, None)
+    start, end, _ = _span(text, part, label)
+    assert span_token_bounds(enc.word_ids, enc.offsets, start, end) == expected
+
+
+@pytest.mark.parametrize("case,text,part,label,expected", BOUNDS, ids=[b[0] for b in BOUNDS])
+def test_span_tags_cover_exactly_the_bounded_words(fixed_tok, case, text, part, label, expected):
+    # B- on the first word's first piece, I- on each later word's first piece up to the last token
+    enc = encode_text(text, fixed_tok, None)
+    first, last, _ = expected
+    word_firsts = {w: i for i, w in reversed(list(enumerate(enc.word_ids)))}.values()
+    tags = [IGNORE] * len(enc.ids)
+    for i in word_firsts:
+        tags[i] = LABEL2ID[f"B-{label}" if i == first else f"I-{label}" if first < i <= last else "O"]
+    assert spans_to_token_labels(enc.word_ids, enc.offsets, [_span(text, part, label)], LABEL2ID) == tags
+
+
+def test_span_between_words_has_no_bounds(fixed_tok):
+    enc = encode_text(S1, fixed_tok, None)
+    space = S1.index(" ب")
+    assert span_token_bounds(enc.word_ids, enc.offsets, space, space + 1) is None
 
 
 @pytest.mark.parametrize("tags,expected", [

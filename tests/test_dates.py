@@ -187,10 +187,6 @@ def test_resolve_date(text: str, doc_date: dt.date | None, expected: str | None)
     assert resolve_date(text, doc_date) == expected
 
 
-def test_table_is_large() -> None:
-    assert len(CASES) >= 70
-
-
 @pytest.mark.parametrize("text", ["13 مايو", "الجمعة الماضية", "الأسبوع الماضي", "١٥ رمضان ١٤٤٤هـ"])
 def test_deterministic(text: str) -> None:
     assert len({resolve_date(text, FRI) for _ in range(3)}) == 1

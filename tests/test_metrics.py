@@ -13,6 +13,7 @@ from seqeval.scheme import IOB2
 from hatif.data.records import Entity, Record, Relation
 from hatif.eval.metrics import HEADLINE_KEYS, align, errors, evaluate, event_key, headline, prf
 from hatif.eval.word_tags import word_tags
+from conftest import EXAMPLE
 
 
 # --- fixture helpers ---------------------------------------------------------------------
@@ -82,14 +83,13 @@ def test_align_missing_prediction_is_empty(gold: list[Record]) -> None:
     assert pairs[1][1] is gold[1]
 
 
-def test_align_unknown_id_raises(gold: list[Record]) -> None:
-    with pytest.raises(ValueError, match="nope-s01"):
-        align(gold, [copy_rec(gold[0], id="nope-s01")])
-
-
-def test_align_other_text_raises(gold: list[Record]) -> None:
-    with pytest.raises(ValueError, match=gold[0].id):
-        align(gold, [copy_rec(gold[0], text=gold[0].text + " ")])
+@pytest.mark.parametrize("changes,message", [
+    ({"id": "nope-s01"}, "nope-s01"),                      # an id gold does not have
+    ({"text": EXAMPLE["text"] + " "}, EXAMPLE["id"]),      # gold's id over another text
+])
+def test_align_mismatch_raises_naming_the_record(gold: list[Record], changes: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        align(gold, [copy_rec(gold[0], **changes)])
 
 
 # --- a perfect prediction ----------------------------------------------------------------
@@ -132,22 +132,6 @@ def test_empty_gold(gold: list[Record]) -> None:
 
 # --- entities ------------------------------------------------------------------------------
 
-def test_off_by_one_and_overlapping_spans(gold: list[Record]) -> None:
-    g = gold[0]
-    off_by_one = dataclasses.replace(g.entity("e2"), end=g.entity("e2").end - 1, text="لويد أوست")
-    overlapping = ent(g.text, "e3", "PERSON", "شويغو اليوم")  # runs into the DATE
-    pred = copy_rec(g, entities=[e for e in g.entities if e.id not in ("e2", "e3", "e4")]
-                    + [off_by_one, overlapping])
-    metrics = evaluate([g], [pred])
-    span, seq = metrics["entities_span"]["per_label"], metrics["entities_seqeval"]["per_label"]
-    # PERSON gold: e2 e3 e6; pred: e2' (off by one) e3' (overlap) e6 -> only e6 exact.
-    assert span["PERSON"] == prf(1, 3, 3)
-    # Word level: e2' still tags both words of لويد أوستن; e3' tags شويغو اليوم, not سيرغي شويغو.
-    assert seq["PERSON"] == prf(2, 3, 3)
-    assert span["DATE"] == prf(1, 1, 2) == seq["DATE"]
-    assert metrics["entities_span"]["micro"] == prf(3, 5, 6)
-
-
 def test_seqeval_path_matches_hand_count_and_classification_report(gold: list[Record]) -> None:
     g = gold[0]
     t = g.text
@@ -176,13 +160,7 @@ def test_seqeval_path_matches_hand_count_and_classification_report(gold: list[Re
     assert report["micro avg"]["f1-score"] == pytest.approx(seq["micro"]["f1"])
 
 
-def test_duplicated_entity_predictions_count_once(gold: list[Record]) -> None:
-    g = gold[0]
-    pred = copy_rec(g, entities=[*g.entities, dataclasses.replace(g.entity("e2"), id="e9")])
-    assert evaluate([g], [pred])["entities_span"]["per_label"]["PERSON"] == prf(3, 4, 3)
-
-
-# --- relations -----------------------------------------------------------------------------
+# --- counts per family: entities, relations, events -------------------------------------
 
 TWO_CALLS = "اتصل أوستن بشويغو أمس، ثم هاتف بلينكن لافروف."
 
@@ -198,87 +176,86 @@ def two_calls(**polarity) -> Record:
                 rel("t2", "p3", "caller"), rel("t2", "p4", "callee")])
 
 
-def test_relations_strict_and_argument_only() -> None:
-    g = two_calls()
+EX = Record.from_dict(copy.deepcopy(EXAMPLE))
+CALLS = two_calls()
+SWAP = {"caller": "callee", "callee": "caller"}
+# Both triggers call أوستن the caller.
+SHARED_CALLER = copy_rec(CALLS, relations=[*CALLS.relations, rel("t2", "p1", "caller")])
+# A second trigger with the same parties as هاتف (a careless but legal record).
+DOUBLED = copy_rec(CALLS, entities=[*CALLS.entities, ent(TWO_CALLS, "t3", "TRIGGER", "ثم")],
+                   relations=[*CALLS.relations, rel("t3", "p3", "caller"), rel("t3", "p4", "callee")])
+NAMES = "اتصل أوستن بشويغو، وقال اوستن إن شُويغـو وافق."
+NAME_ENTITIES = [ent(NAMES, "t1", "TRIGGER", "اتصل"), ent(NAMES, "p1", "PERSON", "أوستن"),
+                 ent(NAMES, "p2", "PERSON", "شويغو"), ent(NAMES, "p3", "PERSON", "اوستن"),
+                 ent(NAMES, "p4", "PERSON", "شُويغـو")]
+
+# (case, gold, prediction, {(family, per-label label or "micro"): (tp, predicted, support)})
+SCORES = [
+    # PERSON gold: e2 e3 e6; pred: e2' (off by one) e3' (runs into the DATE) e6 -> only e6 exact.
+    # Word level: e2' still tags both words of لويد أوستن; e3' tags شويغو اليوم, not سيرغي شويغو.
+    ("off-by-one-and-overlapping", EX,
+     copy_rec(EX, entities=[e for e in EX.entities if e.id not in ("e2", "e3", "e4")]
+              + [dataclasses.replace(EX.entity("e2"), end=EX.entity("e2").end - 1, text="لويد أوست"),
+                 ent(EX.text, "e3", "PERSON", "شويغو اليوم")]),
+     {("entities_span", "PERSON"): (1, 3, 3), ("entities_seqeval", "PERSON"): (2, 3, 3),
+      ("entities_span", "DATE"): (1, 1, 2), ("entities_seqeval", "DATE"): (1, 1, 2),
+      ("entities_span", "micro"): (3, 5, 6)}),
+    ("duplicated-entity-counts-once", EX,
+     copy_rec(EX, entities=[*EX.entities, dataclasses.replace(EX.entity("e2"), id="e9")]),
+     {("entities_span", "PERSON"): (3, 4, 3)}),
     # t2's arguments hang on t1: strict misses them, argument-only does not.
-    moved = [rel("t1" if r.head == "t2" else r.head, r.tail, r.label) for r in g.relations]
-    metrics = evaluate([g], [copy_rec(g, relations=moved)])
-    assert metrics["relations_strict"]["micro"] == prf(3, 5, 5)
-    assert metrics["relations_args"]["micro"] == prf(5, 5, 5)
-    assert metrics["relations_strict"]["per_label"]["caller"] == prf(1, 2, 2)
-    assert metrics["relations_strict"]["per_label"]["date"] == prf(1, 1, 1)
-    assert metrics["relations_strict"]["per_label"]["topic"] == prf(0, 0, 0)
-
-
-def test_relations_are_a_multiset() -> None:
-    g = two_calls()
-    # Both triggers call أوستن the caller: two argument-only relations against one gold.
-    pred = copy_rec(g, relations=[*g.relations, rel("t2", "p1", "caller")])
-    metrics = evaluate([g], [pred])
-    assert metrics["relations_args"]["per_label"]["caller"] == prf(2, 3, 2)
-    assert metrics["relations_strict"]["per_label"]["caller"] == prf(2, 3, 2)
-    # The other way round: gold shares an argument, the prediction gives it once.
-    metrics = evaluate([pred], [g])
-    assert metrics["relations_args"]["per_label"]["caller"] == prf(2, 2, 3)
+    ("arguments-on-the-wrong-trigger", CALLS,
+     copy_rec(CALLS, relations=[rel("t1" if r.head == "t2" else r.head, r.tail, r.label) for r in CALLS.relations]),
+     {("relations_strict", "micro"): (3, 5, 5), ("relations_args", "micro"): (5, 5, 5),
+      ("relations_strict", "caller"): (1, 2, 2), ("relations_strict", "date"): (1, 1, 1),
+      ("relations_strict", "topic"): (0, 0, 0)}),
+    # Relations are a multiset: two argument-only relations against one gold, and the other way round.
+    ("shared-argument-predicted", CALLS, SHARED_CALLER,
+     {("relations_args", "caller"): (2, 3, 2), ("relations_strict", "caller"): (2, 3, 2)}),
+    ("shared-argument-given-once", SHARED_CALLER, CALLS, {("relations_args", "caller"): (2, 2, 3)}),
     # A literal duplicate (unvalidated records) still counts once.
-    dup = copy_rec(g, relations=[*g.relations, g.relations[0]])
-    assert evaluate([g], [dup])["relations_strict"]["micro"] == prf(5, 6, 5)
-
-
-# --- events --------------------------------------------------------------------------------
-
-def test_two_events_in_one_sentence() -> None:
-    g = two_calls()
-    assert evaluate([g], [g])["events_directed"]["micro"] == prf(2, 2, 2)
-    wrong_callee = copy_rec(g, relations=[r for r in g.relations if r.tail != "p4"]
-                            + [rel("t2", "p2", "callee")])
-    assert evaluate([g], [wrong_callee])["events_directed"]["micro"] == prf(1, 2, 2)
+    ("duplicated-relation-counts-once", CALLS, copy_rec(CALLS, relations=[*CALLS.relations, CALLS.relations[0]]),
+     {("relations_strict", "micro"): (5, 6, 5)}),
+    ("two-events-in-one-sentence", CALLS, CALLS,
+     {("events_directed", "micro"): (2, 2, 2), ("events_undirected", "micro"): (2, 2, 2)}),
+    ("wrong-callee", CALLS,
+     copy_rec(CALLS, relations=[r for r in CALLS.relations if r.tail != "p4"] + [rel("t2", "p2", "callee")]),
+     {("events_directed", "micro"): (1, 2, 2), ("events_undirected", "micro"): (1, 2, 2)}),
     # A hypothetical trigger is not an event, nor is an asserted one with only a date.
-    hypothetical = two_calls(t2="hypothetical")
-    assert evaluate([g], [hypothetical])["events_directed"]["micro"] == prf(1, 1, 2)
-    date_only = copy_rec(g, relations=[r for r in g.relations if r.head == "t2" or r.label == "date"])
-    assert evaluate([g], [date_only])["events_directed"]["micro"] == prf(1, 1, 2)
+    ("hypothetical-trigger", CALLS, two_calls(t2="hypothetical"), {("events_directed", "micro"): (1, 1, 2)}),
+    ("date-only-trigger", CALLS,
+     copy_rec(CALLS, relations=[r for r in CALLS.relations if r.head == "t2" or r.label == "date"]),
+     {("events_directed", "micro"): (1, 1, 2)}),
+    ("event-dates-must-match", CALLS, copy_rec(CALLS, relations=[r for r in CALLS.relations if r.label != "date"]),
+     {("events_directed", "micro"): (1, 2, 2)}),
+    ("swapped-caller-callee", CALLS,
+     copy_rec(CALLS, relations=[rel(r.head, r.tail, SWAP.get(r.label, r.label)) for r in CALLS.relations]),
+     {("events_directed", "micro"): (0, 2, 2), ("events_undirected", "micro"): (2, 2, 2)}),
+    # Events are a multiset: gold's doubled event counts twice and is matched once.
+    ("event-doubled-in-gold", DOUBLED, CALLS, {("events_directed", "micro"): (2, 2, 3)}),
+    ("event-doubled-in-prediction", CALLS, DOUBLED, {("events_directed", "micro"): (2, 3, 2)}),
+    # Other mentions of the same names: the event matches, the argument spans do not.
+    ("names-normalised-in-events",
+     rec(NAMES, NAME_ENTITIES, [rel("t1", "p1", "caller"), rel("t1", "p2", "callee")]),
+     rec(NAMES, NAME_ENTITIES, [rel("t1", "p3", "caller"), rel("t1", "p4", "callee")]),
+     {("events_directed", "micro"): (1, 1, 1), ("relations_args", "micro"): (0, 2, 2)}),
+]
 
 
-def test_event_dates_must_match() -> None:
-    g = two_calls()
-    no_date = copy_rec(g, relations=[r for r in g.relations if r.label != "date"])
-    assert evaluate([g], [no_date])["events_directed"]["micro"] == prf(1, 2, 2)
+@pytest.mark.parametrize("case,gold_rec,pred_rec,expected", SCORES, ids=[s[0] for s in SCORES])
+def test_scores(case: str, gold_rec: Record, pred_rec: Record, expected: dict) -> None:
+    metrics = evaluate([gold_rec], [pred_rec])
+    for (family, label), counts in expected.items():
+        scores = metrics[family]["micro"] if label == "micro" else metrics[family]["per_label"][label]
+        assert scores == prf(*counts), (family, label)
+    # the headline event scores are the micro F1s above
+    assert headline(metrics)["event_f1"] == metrics["events_directed"]["micro"]["f1"]
+    assert headline(metrics)["event_undirected_f1"] == metrics["events_undirected"]["micro"]["f1"]
 
 
-def test_swapped_caller_callee_directed_zero_undirected_one() -> None:
-    g = two_calls()
-    swap = {"caller": "callee", "callee": "caller"}
-    swapped = copy_rec(g, relations=[rel(r.head, r.tail, swap.get(r.label, r.label)) for r in g.relations])
-    metrics = evaluate([g], [swapped])
-    assert metrics["events_directed"]["micro"] == prf(0, 2, 2)
-    assert metrics["events_undirected"]["micro"] == prf(2, 2, 2)
-    assert headline(metrics)["event_f1"] == 0.0 and headline(metrics)["event_undirected_f1"] == 1.0
-
-
-def test_events_are_a_multiset() -> None:
-    g = two_calls()
-    t = g.text
-    # Gold has a second trigger with the same parties as هاتف (a careless but legal record):
-    # that event is counted twice in gold and matched once.
-    doubled = copy_rec(g, text=t, entities=[*g.entities, ent(t, "t3", "TRIGGER", "ثم")],
-                       relations=[*g.relations, rel("t3", "p3", "caller"), rel("t3", "p4", "callee")])
-    assert evaluate([doubled], [g])["events_directed"]["micro"] == prf(2, 2, 3)
-    assert evaluate([g], [doubled])["events_directed"]["micro"] == prf(2, 3, 2)
-
-
-def test_names_are_normalised_in_events() -> None:
-    t = "اتصل أوستن بشويغو، وقال اوستن إن شُويغـو وافق."
-    ents = [ent(t, "t1", "TRIGGER", "اتصل"), ent(t, "p1", "PERSON", "أوستن"),
-            ent(t, "p2", "PERSON", "شويغو"), ent(t, "p3", "PERSON", "اوستن"),
-            ent(t, "p4", "PERSON", "شُويغـو")]
-    g = rec(t, ents, [rel("t1", "p1", "caller"), rel("t1", "p2", "callee")])
-    p = rec(t, ents, [rel("t1", "p3", "caller"), rel("t1", "p4", "callee")])
-    metrics = evaluate([g], [p])
-    assert metrics["events_directed"]["micro"] == prf(1, 1, 1)
-    assert metrics["relations_args"]["micro"] == prf(0, 2, 2)  # other mentions, other spans
-    assert event_key({"caller": [ent(t, "x", "PERSON", "أوستن")]}) == \
-        event_key({"caller": [ent(t, "y", "PERSON", "اوستن")]})
+def test_event_key_normalises_names() -> None:
+    assert event_key({"caller": [ent(NAMES, "x", "PERSON", "أوستن")]}) == \
+        event_key({"caller": [ent(NAMES, "y", "PERSON", "اوستن")]})
 
 
 # --- accuracies ----------------------------------------------------------------------------

@@ -60,16 +60,21 @@ def test_word_tags(case: str, text: str, spans: list, words: list, tags: list) -
     assert word_tags(text, entities) == (words, tags)
 
 
-def test_entity_order_does_not_matter() -> None:
-    text = "تحدث أوستن وشويغو"
-    entities = [span(text, "PERSON", "شويغو"), span(text, "PERSON", "أوستن")]
-    assert word_tags(text, entities)[1] == ["O", "B-PERSON", "B-PERSON"]
+CALL = "تحدث أوستن وشويغو"
+
+# (case, text, entities in the order given, tags)
+ORDERED = [
+    ("entity-order-does-not-matter", CALL,
+     [span(CALL, "PERSON", "شويغو"), span(CALL, "PERSON", "أوستن")], ["O", "B-PERSON", "B-PERSON"]),
+    # Only a careless prediction puts two spans in one word: the first keeps it, the later
+    # span gets only the words it has left.
+    ("two-spans-in-one-word", "تحدث شويغو اليوم",
+     [Entity("b", "DATE", 7, 16, "يغو اليوم"), Entity("a", "PERSON", 5, 7, "شو")], ["O", "B-PERSON", "B-DATE"]),
+    ("later-span-has-no-free-word", "تحدث شويغو اليوم",
+     [Entity("a", "PERSON", 5, 7, "شو"), Entity("c", "DATE", 7, 10, "يغو")], ["O", "B-PERSON", "O"]),
+]
 
 
-def test_two_spans_in_one_word_first_keeps_it() -> None:
-    # Only a careless prediction does this; the later span has no free word left.
-    text = "تحدث شويغو اليوم"
-    first = Entity("a", "PERSON", 5, 7, "شو")
-    second = Entity("b", "DATE", 7, 16, "يغو اليوم")
-    assert word_tags(text, [second, first])[1] == ["O", "B-PERSON", "B-DATE"]
-    assert word_tags(text, [first, Entity("c", "DATE", 7, 10, "يغو")])[1] == ["O", "B-PERSON", "O"]
+@pytest.mark.parametrize("case,text,entities,tags", ORDERED, ids=[c[0] for c in ORDERED])
+def test_overlapping_and_unordered_spans(case: str, text: str, entities: list[Entity], tags: list[str]) -> None:
+    assert word_tags(text, entities)[1] == tags

@@ -43,7 +43,9 @@ def test_loss_falls_and_model_overfits_three_sentences(tok):
     preds = list(Predictor(model, tok).predict(records))
     for gold, pred in zip(records, preds):
         assert check_record(pred.to_dict(), "pred", 1) == []
-        assert [(e.start, e.end, e.label) for e in pred.entities] == [(e.start, e.end, e.label) for e in gold.entities]
+        # DATE values resolve against the record's doc_date; TRIGGER polarity comes from its head
+        assert [(e.start, e.end, e.label, e.value, e.polarity) for e in pred.entities] == \
+            [(e.start, e.end, e.label, e.value, e.polarity) for e in gold.entities]
     # relations recovered on the overfit sentences
     def rels(rec):
         return sorted((rec.entity(r.head).text, r.label, rec.entity(r.tail).text) for r in rec.relations)
@@ -117,6 +119,7 @@ def test_arabert_preprocessing_keeps_offsets_on_the_input():
     assert text[s:e] == "لويد أوستن"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("offline", ["HF_HUB_OFFLINE=1", "hub unreachable"])
 def test_offline_encoder_error_says_how_to_work_offline(tmp_path, offline):
     """The real loading path, cut off from the hub: a clear message and exit code, no traceback;

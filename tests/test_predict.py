@@ -35,15 +35,6 @@ def article_text() -> str:
     return f"{recs[0].text}\n{DATELINE}\n\n" + " ".join(r.text for r in recs[1:]) + "\n"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny matrices: more torch threads only wait on each other (badly so on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
     """A 2-layer BERT trained a few steps on the tiny article, saved like `hatif train` saves it."""
@@ -344,10 +335,16 @@ def test_cli_refuses_missing_inputs_and_models(tmp_path, model_dir):
 
 def test_int8_quantisation_gives_valid_records(tmp_path, model_dir):
     (tmp_path / "a.txt").write_text(article_text(), encoding="utf-8")
-    out = tmp_path / "o.jsonl"
-    run_predict([str(tmp_path / "a.txt")], out, str(model_dir), PredictConfig(backend=BackendOptions(quantize="int8")),
-                log=io.StringIO())
-    assert_valid(lines(out), {"a": article_text()})
+    spans = {}
+    for quantize in (None, "int8"):
+        out = tmp_path / f"{quantize}.jsonl"
+        run_predict([str(tmp_path / "a.txt")], out, str(model_dir),
+                    PredictConfig(backend=BackendOptions(quantize=quantize)), log=io.StringIO())
+        rows = lines(out)
+        assert_valid(rows, {"a": article_text()})
+        spans[quantize] = [[(e["start"], e["end"], e["label"]) for e in r["entities"]] for r in rows]
+    assert any(spans[None]), "the trained tiny model should find some spans"
+    assert spans["int8"] == spans[None]  # int8 weights move scores a little, not the spans
 
 
 def test_rules_run_through_the_same_path(tmp_path):
@@ -375,7 +372,10 @@ def test_show_calls_prints_one_line_per_call(tmp_path):
     assert run.returncode == 0, run.stderr[-1500:]
     lines = [line for line in run.stdout.splitlines() if "->" in line]
     assert lines and all("[" in line and "date:" in line for line in lines)
-    assert any("شويغو" in line and "أوستن" in line for line in lines)
+    # "sentence_id  [polarity]  caller -> callee  date: ...": the two seed calls run in opposite directions
+    calls = {line.split("  ")[0]: line.split("  ")[2] for line in lines}
+    assert calls["000_b9b2ccb77d9719e0-s01"] == "لويد أوستن -> سيرغي شويغو"  # مكالمة هاتفية بين لويد أوستن ونظيره ...
+    assert calls["004_5ed99b57b3e14e7d-s01"] == "شويغو -> أوستن"  # كان شويغو قد أجرى ... اتصالاً هاتفياً مع أوستن
 
 
 def _predict_cli(tmp_path, *args):

@@ -7,14 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 from transformers import BertTokenizerFast
 
+from helpers import fixed_wordpiece
 from hatif.train.pretrain.ner_benchmark import align_labels, chunk, dev_split, label_list, read_conll, word_predictions
 from hatif.train.pretrain.data import (MlmCollator, PackedDataset, continuation_table, encode_to_file,
                                        expand_corpus, held_out_lines, split_lines, whole_word_mask)
 
-SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 PIECES = ["و", "ب", "ل", "ال", "##ال", "##رئيس", "##سلام", "رئيس", "سلام", "اتصل", "##ت", "##وا", "##ه",
           "مفاوض", "##ات", "قال", "في", "##م", "من", "أ", "##ن", "##ط", "##ون", "##ي"]
 
@@ -32,18 +31,7 @@ WORDS = [
 
 @pytest.fixture(scope="module")
 def tokenizer() -> BertTokenizerFast:
-    vocab = {tok: i for i, tok in enumerate(SPECIALS + PIECES)}
-    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False,
-                                                strip_accents=False, lowercase=False)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    return BertTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]",
-                             sep_token="[SEP]", mask_token="[MASK]")
-
-
-@pytest.mark.parametrize("word,pieces", WORDS)
-def test_word_pieces(tokenizer, word, pieces):
-    assert tokenizer.tokenize(word) == pieces
+    return fixed_wordpiece(PIECES)
 
 
 def test_whole_word_masking_masks_whole_words_only(tokenizer):

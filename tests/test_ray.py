@@ -17,7 +17,7 @@ from hatif.predict.job import PredictConfig, default_errors_path, run_predict
 from hatif.predict.ray_engine import RayOptions, run_predict_ray
 from conftest import SHARED
 # fixtures: a tiny trained model; 1 torch thread, as each of the 2 actors on 2 CPUs gets (the same sums)
-from test_predict import model_dir, one_thread  # noqa: F401
+from test_predict import model_dir  # noqa: F401
 
 # Ray's own deprecations, raised when a Dataset copies the DataContext: not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context")
