@@ -29,7 +29,7 @@ def _train(model, tok, records, steps: int, lr: float = 5e-3) -> list[float]:
         loss.backward()
         opt.step()
         opt.zero_grad()
-        losses.append(float(loss))
+        losses.append(loss.item())
     model.eval()
     return losses
 
