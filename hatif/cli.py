@@ -267,8 +267,9 @@ def train(ctx: typer.Context,
         metrics = run_training(run_config)
     except (EncoderUnavailable, GoldDataError, RecordError, FileNotFoundError) as err:
         _fail(str(err))
-    typer.echo(json.dumps(metrics, indent=2))
-    typer.echo(f"model saved to {Path(run_config.train.output_dir) / 'model'}", err=True)
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun/accelerate every process returns the metrics
+        typer.echo(json.dumps(metrics, indent=2))
+        typer.echo(f"model saved to {Path(run_config.train.output_dir) / 'model'}", err=True)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

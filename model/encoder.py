@@ -85,11 +85,6 @@ def load_encoder(name: str, random_init: bool = False):
     return encoder, tokenizer
 
 
-def needs_arabert_preprocessing(name: str) -> bool:
-    """AraBERT checkpoints expect the text as their own preprocessor wrote it."""
-    return "arabert" in os.path.basename(str(name).rstrip("/")).lower()
-
-
 def train_wordpiece(texts: Iterable[str], vocab_size: int) -> PreTrainedTokenizerFast:
     """A BERT WordPiece tokenizer trained with `tokenizers` on the given text (no lowercasing:
     Arabic has no case and Latin acronyms keep theirs; accents are kept: diacritics are data)."""

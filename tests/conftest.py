@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Feature caches (train/tokenize.py) of test runs, subprocesses included, go to a throwaway folder.
+os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="hatif-test-datasets-")
 # The shared data folder: beside the checkout, unless HATIF_SHARED (`make test SHARED=DIR`) says elsewhere.
 SHARED = Path(os.environ.get("HATIF_SHARED", REPO.parent / "shared")).resolve()
 
