@@ -22,7 +22,7 @@ help:
 	@echo "make gold     recompile the gold set from corpus/gold/*.ann"
 	@echo "make quotas   recompute the corpus quota table in corpus/README.md"
 	@echo "make train    train MODEL=<hub id or dir> with CONFIG=$(CONFIG)"
-	@echo "make bench    throughput of hatif predict vs the bare encoder vs transformers' pipeline"
+	@echo "make bench    throughput of hatif predict vs the bare encoder vs transformers' pipeline; its scale (10k, 100k sentences) and Ray"
 	@echo "make pretrain continue pretraining the compact Arabic encoder (configs/pretrain.yaml)"
 	@echo "make show-screenshot  docs/show_seed.png: the hatif show view of a seed article (headless Chromium)"
 
@@ -104,6 +104,7 @@ train: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_split.py
 	$(BIN)/python bench/bench_predict.py
+	HATIF_SHARED=$(SHARED) $(BIN)/python bench/bench_scale.py --ray
 
 pretrain: $(STAMP)
 	$(BIN)/hatif pretrain --config configs/pretrain.yaml --train.resume true
