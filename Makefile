@@ -52,7 +52,7 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	HATIF_SHARED=$(SHARED) $(BIN)/python -m pytest -q
 
-# tests/test_show.py checks `hatif show` pages in headless Chromium; where apt cannot install it,
+# tests/show/test_show.py checks `hatif show` pages in headless Chromium; where apt cannot install it,
 # the set-up goes on and that test skips, saying how to install it.
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) \
