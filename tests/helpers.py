@@ -47,3 +47,21 @@ def fixed_wordpiece(pieces: list[str]):
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     return BertTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]",
                              sep_token="[SEP]", mask_token="[MASK]")
+
+
+def make_record(text: str, spans: list[tuple], relations: list[tuple] = (), rid: str = "t-001-s00",
+                doc_date: str | None = "2023-04-04", polarity: str | None = None):
+    """A record from surfaces: spans are (label, surface[, polarity or value]) found left to right
+    (ids e1, e2, ...), relations (head n, tail n, label); a TRIGGER without one gets ``polarity``."""
+    from hatif.data.records import Entity, Record, Relation
+
+    entities, pos = [], 0
+    for n, (label, surface, *extra) in enumerate(spans, start=1):
+        start = text.index(surface, pos)
+        pos = start + len(surface)
+        attr = extra[0] if extra else None
+        entities.append(Entity(f"e{n}", label, start, pos, surface,
+                               polarity=(attr or polarity) if label == "TRIGGER" else None,
+                               value=attr if label == "DATE" else None))
+    rels = [Relation(f"e{h}", f"e{t}", label) for h, t, label in relations]
+    return Record(rid, rid.rsplit("-s", 1)[0], doc_date, text, entities, rels)

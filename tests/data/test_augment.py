@@ -10,26 +10,12 @@ import pytest
 from hatif.data.augment import (Gazetteer, apply_edits, augment, augment_record, build_gazetteer,
                                 date_kind, date_variants, is_title_phrase)
 from hatif.text.dates import resolve_date
-from hatif.data.records import Entity, Record, Relation
+from hatif.data.records import Record
 from hatif.data.training_data import GoldDataError
 from hatif.data.validate import check_record
 
 from conftest import EXAMPLE
-
-
-def make_record(text: str, spans: list[tuple], relations: list[tuple] = (), rid: str = "t-001-s00",
-                doc_date: str | None = "2023-04-04") -> Record:
-    """spans: (label, surface[, polarity or value]) found left to right; ids e1, e2, ..."""
-    entities, pos = [], 0
-    for n, (label, surface, *extra) in enumerate(spans, start=1):
-        start = text.index(surface, pos)
-        pos = start + len(surface)
-        attr = extra[0] if extra else None
-        entities.append(Entity(f"e{n}", label, start, pos, surface,
-                               polarity=attr if label == "TRIGGER" else None,
-                               value=attr if label == "DATE" else None))
-    rels = [Relation(f"e{h}", f"e{t}", label) for h, t, label in relations]
-    return Record(rid, rid.rsplit("-s", 1)[0], doc_date, text, entities, rels)
+from helpers import make_record
 
 
 CALL = make_record(

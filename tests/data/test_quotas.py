@@ -9,22 +9,13 @@ import pytest
 from hatif.data.quotas import (END, START, call_construction, cue_groups, date_features, format_markdown,
                                format_stats_markdown, load_cues, orthography_counts, quota_table,
                                read_people, trigger_lemma, write_readme_section)
-from hatif.data.records import Entity, Record, Relation
+from hatif.data.records import Record
 from hatif.data.stats import compute_stats
+import helpers
 
 
 def make_record(text: str, spans: list[tuple], relations: list[tuple] = (), rid: str = "q-001-s00") -> Record:
-    """spans: (label, surface[, polarity or value]) found left to right; ids e1, e2, ..."""
-    entities, pos = [], 0
-    for n, (label, surface, *extra) in enumerate(spans, start=1):
-        start = text.index(surface, pos)
-        pos = start + len(surface)
-        attr = extra[0] if extra else None
-        entities.append(Entity(f"e{n}", label, start, pos, surface,
-                               polarity=(attr or "asserted") if label == "TRIGGER" else None,
-                               value=attr if label == "DATE" else None))
-    return Record(rid, rid.rsplit("-s", 1)[0], "2023-04-04", text, entities,
-                  [Relation(f"e{h}", f"e{t}", label) for h, t, label in relations])
+    return helpers.make_record(text, spans, relations, rid, polarity="asserted")
 
 
 def rows_by_name(rows: list[dict]) -> dict[str, dict]:
