@@ -12,7 +12,7 @@ from typing import List, NoReturn, Optional
 import typer
 
 from hatif.data.real import Extension
-from hatif.data.paths import CORPUS_DIR, GOLD_DIR, REAL_DIR
+from hatif.data.paths import CORPUS_DIR, GOLD_DIR, REAL_DIR, REAL_SELECTION
 from hatif.predict.backends import BackendOptions
 from hatif.predict.inputs import InputLimits
 from hatif.predict.job import PredictConfig
@@ -77,7 +77,7 @@ def stats(files: List[str] = typer.Argument(..., help="Record files."),
 def compile_(sources: List[str] = typer.Argument(..., help="`.ann` files or folders of them."),
              out: Optional[Path] = typer.Option(None, help="Write all records to this JSON Lines file."),
              split_file: Optional[Path] = typer.Option(None, help="TSV 'doc_id<TAB>split': write OUT_DIR/<split>/corpus.jsonl."),
-             out_dir: Path = typer.Option(Path("corpus"), help="Root for --split-file output."),
+             out_dir: Path = typer.Option(CORPUS_DIR, help="Root for --split-file output."),
              articles_dir: Optional[Path] = typer.Option(None, help="Also write each article as a raw .txt here."),
              check: bool = typer.Option(False, "--check", help="Compile and validate only; write nothing.")) -> None:
     """Compile hand-authored articles into validated records (offsets computed, never typed)."""
@@ -111,7 +111,7 @@ def compile_(sources: List[str] = typer.Argument(..., help="`.ann` files or fold
 
 @app.command()
 def split(sources: List[str] = typer.Argument(..., help="`.ann` files or folders of them."),
-          out: Path = typer.Option(Path("corpus/splits.tsv"), help="The split file (kept assignments are never moved)."),
+          out: Path = typer.Option(CORPUS_DIR / "splits.tsv", help="The split file (kept assignments are never moved)."),
           dev_fraction: float = typer.Option(0.15, help="Share of new articles that go to dev."),
           seed: int = typer.Option(13)) -> None:
     """Assign new authored articles to train or dev, by article, keeping every existing assignment."""
@@ -135,7 +135,7 @@ def split(sources: List[str] = typer.Argument(..., help="`.ann` files or folders
 @app.command()
 def quotas(files: List[str] = typer.Argument(..., help="Train and dev record files (quotas count them together)."),
            readme: Optional[Path] = typer.Option(None, help="Rewrite the quota section of this README (corpus/README.md)."),
-           authored: Path = typer.Option(Path("corpus/authored"), help="Where the people.tsv files are.")) -> None:
+           authored: Path = typer.Option(CORPUS_DIR / "authored", help="Where the people.tsv files are.")) -> None:
     """The corpus quota table (and per-split statistics); exits 1 if a quota is not met."""
     from hatif.data.quotas import (find_people_tsvs, format_markdown, format_stats_markdown, quota_table,
                                    write_readme_section)
@@ -160,8 +160,8 @@ def quotas(files: List[str] = typer.Argument(..., help="Train and dev record fil
 
 
 @app.command()
-def protect(gold_dir: Path = typer.Option(Path("corpus/gold"), help="The gold .ann sources."),
-            selection_file: Path = typer.Option(Path("corpus/real/selection.tsv"), "--selection", help="The real-news selection."),
+def protect(gold_dir: Path = typer.Option(GOLD_DIR, help="The gold .ann sources."),
+            selection_file: Path = typer.Option(REAL_SELECTION, "--selection", help="The real-news selection."),
             out: Path = typer.Option(Path("data/protected_docs.txt"), help="The shipped list (package data).")) -> None:
     """Write the doc_ids that training refuses (gold and real test) into the package, so that an
     installed hatif refuses them without the corpus beside it (run by make corpus)."""
@@ -508,10 +508,12 @@ def export(hf: Path = typer.Option(..., "--hf", help="Write every split here as 
 
 real_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Real news annotated as standoff (corpus/real): select, export, import, build.")
 app.add_typer(real_app, name="real")
-_REAL = Path("corpus/real")
+_REAL = REAL_DIR
 # Options every `hatif real` command shares (typer option objects can be reused as defaults).
 _STANDOFF = typer.Option(_REAL / "standoff", help="The standoff annotation folder.")
 _SELECTION = typer.Option(_REAL / "selection.tsv", "--selection", help="The selection file.")
+_AUTHORED_TRAIN = typer.Option(CORPUS_DIR / "train" / "corpus.jsonl", help="Authored training records: articles "
+                               "sharing an 8-word run with them go to train.")
 _CORPUS = typer.Option(None, help="call_articles folder (default $HATIF_SHARED/corpora/call_articles).")
 _EXTENSION = Extension()  # the defaults of `real extend`
 
@@ -540,8 +542,7 @@ def real_select(total: int = typer.Option(330, help="Articles to select."),
                 dev: float = typer.Option(0.20, help="Share of each stratum for the dev split (before shared-text grouping)."),
                 max_sentences: int = typer.Option(40, help="Longer articles are cut after the last call paragraph + 2."),
                 corpus_dir: Optional[Path] = _CORPUS,
-                authored_train: Path = typer.Option(Path("corpus/train/corpus.jsonl"), help="Authored training records: "
-                                                    "articles sharing an 8-word run with them go to train."),
+                authored_train: Path = _AUTHORED_TRAIN,
                 out: Path = typer.Option(_REAL / "selection.tsv")) -> None:
     """Seeded selection of real articles by call cue, corpus and outlet, split by article."""
     from hatif.data.real import select_articles, write_selection
@@ -565,7 +566,7 @@ def real_extend(cued: int = typer.Option(_EXTENSION.cued, help="Articles whose c
                 dev: float = typer.Option(0.20, help="Share of each new stratum for dev (before shared-text grouping)."),
                 max_sentences: int = typer.Option(30, help="Longer articles are cut after the last call paragraph + 2."),
                 corpus_dir: Optional[Path] = _CORPUS,
-                authored_train: Path = typer.Option(Path("corpus/train/corpus.jsonl"), help="Authored training records."),
+                authored_train: Path = _AUTHORED_TRAIN,
                 selection_file: Path = _SELECTION) -> None:
     """Add call-rich articles to the selection; the articles already there keep their split."""
     from hatif.data.real import extend_selection, read_selection, selection_commands, write_selection
